@@ -1,0 +1,85 @@
+// Message protocol between the TensorView frontend and the kernel.
+// Mirror of tensorviz/protocol.py: same kinds, field names, encodings and limits.
+
+/** Message kinds. */
+export const KIND = Object.freeze({
+  FACES: "faces",
+  ERROR: "error",
+});
+
+/** Synced trait names on the widget model. */
+export const TRAIT = Object.freeze({
+  INFO: "info",
+  DIMS: "dims",
+  FACE_AXES: "face_axes",
+  INDEX: "index",
+  COMPLEX_PART: "complex_part",
+  REVISION: "revision",
+  ERROR: "error",
+});
+
+/** Values of the `complex_part` trait. */
+export const COMPLEX_PART = Object.freeze({ MAGNITUDE: "magnitude", PHASE: "phase" });
+
+/** Wire encodings of face buffers: bytes per stored number and interleaving. */
+export const ENCODINGS = Object.freeze({
+  bool: { bytes: 1, complex: false },
+  uint8: { bytes: 1, complex: false },
+  int8: { bytes: 1, complex: false },
+  int16: { bytes: 2, complex: false },
+  uint16: { bytes: 2, complex: false },
+  int32: { bytes: 4, complex: false },
+  uint32: { bytes: 4, complex: false },
+  int64: { bytes: 8, complex: false },
+  uint64: { bytes: 8, complex: false },
+  float32: { bytes: 4, complex: false },
+  float64: { bytes: 8, complex: false },
+  complex64: { bytes: 4, complex: true },
+  complex128: { bytes: 8, complex: true },
+});
+
+/** Limits the kernel enforces on a request. */
+export const LIMITS = Object.freeze({
+  MAX_BUDGET: 4096,
+  MAX_FACES: 512,
+  MAX_ID_LENGTH: 64,
+});
+
+/**
+ * @typedef {{axes: number[], index: number[], window: number[] | null}} FaceRequest
+ * @typedef {{kind: "faces", id: string, budget: [number, number], faces: FaceRequest[]}} FacesRequest
+ * @typedef {{axes: number[], index: number[], window: number[], extent: number[], shape: number[],
+ *            step: number[], encoding: string, error: string | null}} FaceMeta
+ * @typedef {{kind: "faces", id: string, revision: number, faces: FaceMeta[]}} FacesReply
+ * @typedef {{kind: "error", id: string | null, message: string}} ErrorReply
+ * @typedef {{min: number|null, max: number|null, mean: number|null, std: number|null, nan: number,
+ *            posinf: number, neginf: number, zeros: number, count: number, sampled: boolean,
+ *            sample_size: number|null, of: string}} Stats
+ * @typedef {{shape: number[], rank: number, numel: number, dtype: string, device: string, layout: string,
+ *            strides: number[]|null, is_contiguous: boolean, storage_offset: number|null, element_size: number,
+ *            nbytes: number, storage_nbytes: number|null, requires_grad: boolean, grad_fn: string|null,
+ *            nnz: number|null, value_kind: string, values: boolean, values_note: string|null,
+ *            stats: Stats|null}} TensorInfo
+ */
+
+/**
+ * Build a `faces` request message, clamping to the protocol limits.
+ * @param {string} id
+ * @param {[number, number]} budget
+ * @param {FaceRequest[]} faces
+ * @returns {FacesRequest}
+ */
+export function facesRequest(id, budget, faces) {
+  const clampBudget = (/** @type {number} */ b) =>
+    Math.max(1, Math.min(LIMITS.MAX_BUDGET, Math.round(b)));
+  return {
+    kind: KIND.FACES,
+    id: id.slice(0, LIMITS.MAX_ID_LENGTH),
+    budget: [clampBudget(budget[0]), clampBudget(budget[1])],
+    faces: faces.slice(0, LIMITS.MAX_FACES).map((f) => ({
+      axes: f.axes.slice(),
+      index: f.index.slice(),
+      window: f.window ? f.window.slice() : null,
+    })),
+  };
+}

@@ -1,0 +1,322 @@
+// Paints a scene: SVG for outlines and text, Canvas 2D for cells, HTML for the axis labels.
+// Keeps each painted face's transform for hit-testing.
+import { applyAffine, axisColor, cellAt, invertAffine } from "../layout.js";
+import { inkFor } from "../colormap.js";
+import { numberAt, rawAt } from "../decode.js";
+import { formatBlock, formatCompact, formatIndex, formatValue } from "../format.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * @typedef {import("./scene.js").Scene} Scene
+ * @typedef {import("./scene.js").Slot} Slot
+ * @typedef {import("../faces.js").FaceResult} FaceResult
+ * @typedef {import("../colormap.js").Colormap} Colormap
+ * @typedef {{slot: Slot, result: FaceResult}} Painted
+ * @typedef {{index: string, value: string, block: boolean, label: string}} Hit
+ */
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ */
+function svg(tag, attrs) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/**
+ * @param {string} tag
+ * @param {string} cls
+ * @param {string} [text]
+ */
+export function h(tag, cls, text) {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** Read a theme color from CSS variables, with a fallback. */
+function themeColor(/** @type {Element} */ el, /** @type {string} */ name, /** @type {string} */ fallback) {
+  const v = getComputedStyle(el).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+export class Picture {
+  constructor() {
+    this.el = h("div", "tv-picture");
+    this.el.setAttribute("role", "img");
+    this.el.tabIndex = 0;
+    this.canvas = /** @type {HTMLCanvasElement} */ (h("canvas", "tv-canvas"));
+    this.svg = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg", "aria-hidden": "true" }));
+    this.labels = h("div", "tv-labels");
+    this.el.append(this.canvas, this.svg, this.labels);
+    /** @type {Scene | null} */
+    this.scene = null;
+    /** @type {Painted[]} */
+    this.painted = [];
+  }
+
+  /**
+   * Draw the structure of a scene (outlines, labels, empty faces).
+   * @param {Scene} scene
+   */
+  setScene(scene) {
+    this.scene = scene;
+    this.painted = [];
+    const { width, height } = scene;
+    this.el.style.width = `${width}px`;
+    this.el.style.height = `${height}px`;
+    this.el.setAttribute("aria-label", scene.description);
+    const dpr = Math.max(1, Math.min(3, globalThis.devicePixelRatio || 1));
+    this.dpr = dpr;
+    this.canvas.width = Math.ceil(width * dpr);
+    this.canvas.height = Math.ceil(height * dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    this.svg.setAttribute("width", String(width));
+    this.svg.setAttribute("height", String(height));
+    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.svg.replaceChildren();
+    this.labels.replaceChildren();
+    const ctx = this.canvas.getContext("2d");
+    if (ctx) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.paintHatch(scene);
+    this.drawPrims(scene);
+  }
+
+  /** @param {Scene} scene */
+  drawPrims(scene) {
+    const back = svg("g", { class: "tv-back" });
+    const front = svg("g", { class: "tv-front" });
+    for (const p of scene.prims) {
+      let el;
+      if (p.kind === "rect") {
+        el = svg("rect", { x: p.x, y: p.y, width: p.w, height: p.h, rx: p.cls.includes("tv-group") || p.cls.includes("tv-selected") ? 6 : 0 });
+      } else if (p.kind === "line") {
+        el = svg("polyline", { points: p.pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" ") });
+      } else {
+        el = svg("polygon", { points: p.pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" ") });
+      }
+      el.setAttribute("class", p.cls);
+      if (p.color) {
+        if (p.cls === "tv-arrowhead") el.setAttribute("style", `fill:${p.color}`);
+        else el.setAttribute("style", `stroke:${p.color}`);
+      }
+      (p.cls === "tv-group" || p.cls === "tv-selected" ? back : front).append(el);
+    }
+    for (const n of scene.notes) {
+      const t = svg("text", { x: n.x.toFixed(1), y: n.y.toFixed(1), "text-anchor": n.anchor || "start", class: n.cls });
+      if (n.color) t.setAttribute("style", `fill:${n.color}`);
+      t.textContent = n.text;
+      front.append(t);
+    }
+    this.svg.append(back, front);
+    for (const L of scene.labels) {
+      const el = h("span", `tv-axis-label tv-axis-${L.role}`, L.text);
+      el.dataset.axis = String(L.axis);
+      el.style.left = `${L.x.toFixed(1)}px`;
+      el.style.top = `${L.y.toFixed(1)}px`;
+      el.style.color = axisColor(L.axis);
+      el.style.transform = `translate(-50%, -50%) rotate(${L.angle.toFixed(1)}deg)`;
+      this.labels.append(el);
+    }
+    if (scene.legend) {
+      const box = h("div", "tv-legend");
+      box.append(h("span", "tv-legend-title", "each cube:"));
+      const arrows = { depth: "↗ depth", rows: "↓ rows", cols: "→ columns" };
+      for (const L of scene.legend) {
+        const item = h("span", "tv-legend-item");
+        const lab = h("span", "tv-axis-label tv-axis-static", L.text);
+        lab.dataset.axis = String(L.axis);
+        lab.style.color = axisColor(L.axis);
+        item.append(lab, h("span", "tv-legend-role", arrows[/** @type {"depth"|"rows"|"cols"} */ (L.role)] || L.role));
+        box.append(item);
+      }
+      this.labels.append(box);
+    }
+  }
+
+  /** Faces without values: hatched. @param {Scene} scene */
+  paintHatch(scene) {
+    if (!scene.hatch.length) return;
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx) return;
+    const dpr = this.dpr;
+    const fill = themeColor(this.el, "--jp-layout-color2", "#eeeeee");
+    const line = themeColor(this.el, "--jp-border-color1", "#bdbdbd");
+    const tile = document.createElement("canvas");
+    tile.width = tile.height = Math.round(8 * dpr);
+    const tctx = tile.getContext("2d");
+    if (!tctx) return;
+    tctx.fillStyle = fill;
+    tctx.fillRect(0, 0, tile.width, tile.height);
+    tctx.strokeStyle = line;
+    tctx.lineWidth = dpr;
+    tctx.beginPath();
+    tctx.moveTo(0, tile.height);
+    tctx.lineTo(tile.width, 0);
+    tctx.stroke();
+    const pattern = ctx.createPattern(tile, "repeat");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    for (const { t } of scene.hatch) {
+      const pts = [applyAffine(t, 0, 0), applyAffine(t, 1, 0), applyAffine(t, 1, 1), applyAffine(t, 0, 1)];
+      ctx.beginPath();
+      pts.forEach(([x, y], i) => (i ? ctx.lineTo(x * dpr, y * dpr) : ctx.moveTo(x * dpr, y * dpr)));
+      ctx.closePath();
+      ctx.fillStyle = pattern || fill;
+      ctx.fill();
+    }
+  }
+
+  /**
+   * Paint face values.
+   * @param {FaceResult[]} results one per scene slot
+   * @param {Colormap} cmap
+   * @param {"magnitude"|"phase"} part
+   */
+  paint(results, cmap, part) {
+    const scene = this.scene;
+    const ctx = this.canvas.getContext("2d");
+    if (!scene || !ctx) return;
+    const dpr = this.dpr;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.painted = [];
+    const font = themeColor(this.el, "--jp-code-font-family", "ui-monospace, Menlo, Consolas, monospace");
+    scene.slots.forEach((slot, i) => {
+      const r = results[i];
+      if (!r || !r.values) return;
+      const face = r.values;
+      const rows = face.rows;
+      const cols = face.cols;
+      if (rows <= 0 || cols <= 0) return;
+      const exact = !r.meta.step || (r.meta.step[0] === 1 && r.meta.step[1] === 1);
+      let k = 1;
+      if (slot.cells && exact) k = Math.max(1, Math.min(Math.round(slot.cellPx * dpr), Math.floor(2048 / Math.max(rows, cols))));
+      const gap = k >= 8 && slot.cellPx >= 8 ? Math.max(1, Math.round(dpr)) : 0;
+      const img = document.createElement("canvas");
+      img.width = cols * k;
+      img.height = rows * k;
+      const ictx = img.getContext("2d");
+      if (!ictx) return;
+      const data = ictx.createImageData(img.width, img.height);
+      const px = new Uint32Array(data.data.buffer);
+      for (let y = 0; y < rows; y++) {
+        for (let x = 0; x < cols; x++) {
+          const c = cmap.packed(numberAt(face, y * cols + x, part));
+          if (k === 1) {
+            px[y * cols + x] = c;
+          } else {
+            for (let yy = 0; yy < k - gap; yy++) {
+              const row = (y * k + yy) * img.width + x * k;
+              px.fill(c, row, row + k - gap);
+            }
+          }
+        }
+      }
+      ictx.putImageData(data, 0, 0);
+      const [a, b, c, d, e, f] = slot.t;
+      ctx.setTransform((a / img.width) * dpr, (b / img.width) * dpr, (c / img.height) * dpr, (d / img.height) * dpr, e * dpr, f * dpr);
+      ctx.imageSmoothingEnabled = false;
+      const sy = Math.min(img.height, Math.round(slot.cut * rows) * k);
+      if (sy < img.height) {
+        ctx.drawImage(img, 0, sy, img.width, img.height - sy, 0, sy, img.width, img.height - sy);
+        if (slot.shade) {
+          ctx.fillStyle = slot.shade > 0 ? `rgba(255,255,255,${slot.shade})` : `rgba(0,0,0,${-slot.shade})`;
+          ctx.fillRect(0, sy, img.width, img.height - sy);
+        }
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      if (slot.text && exact) this.paintText(ctx, slot, r, cmap, part, font);
+      this.painted.push({ slot, result: r });
+    });
+  }
+
+  /**
+   * Values as text inside large cells (only when every value fits).
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Slot} slot
+   * @param {FaceResult} r
+   * @param {Colormap} cmap
+   * @param {"magnitude"|"phase"} part
+   * @param {string} font
+   */
+  paintText(ctx, slot, r, cmap, part, font) {
+    const face = r.values;
+    const [a, , , d, e, f] = slot.t;
+    const cw = a / face.cols;
+    const ch = d / face.rows;
+    const dpr = this.dpr;
+    const size = Math.max(9, Math.min(13, Math.floor(ch * 0.36)));
+    ctx.font = `${size * dpr}px ${font}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    const texts = [];
+    for (let i = 0; i < face.count; i++) {
+      const s = formatValue(rawAt(face, i), face.encoding);
+      if (ctx.measureText(s).width > (cw - 5) * dpr) return;
+      texts.push(s);
+    }
+    texts.forEach((s, i) => {
+      const y = Math.floor(i / face.cols);
+      const x = i % face.cols;
+      ctx.fillStyle = inkFor(cmap.rgb(numberAt(face, i, part)));
+      ctx.fillText(s, (e + (x + 0.5) * cw) * dpr, (f + (y + 0.5) * ch) * dpr);
+    });
+  }
+
+  /**
+   * The value cell under a point (picture coordinates), front-most first.
+   * @param {number} x
+   * @param {number} y
+   * @returns {Hit | null}
+   */
+  hit(x, y) {
+    for (let i = this.painted.length - 1; i >= 0; i--) {
+      const { slot, result } = this.painted[i];
+      const uv = invertAffine(slot.t, x, y);
+      if (!uv) continue;
+      const face = result.values;
+      const cell = cellAt(uv[0], uv[1], face.rows, face.cols);
+      if (!cell) continue;
+      if (slot.cut > 0 && uv[1] < Math.round(slot.cut * face.rows) / face.rows) continue;
+      return describeCell(result, cell[0], cell[1]);
+    }
+    return null;
+  }
+}
+
+/**
+ * Full index (or index ranges for a block-reduced cell) and the value, as the kernel sent it.
+ * @param {FaceResult} r
+ * @param {number} i row in the sent grid
+ * @param {number} j column in the sent grid
+ * @returns {Hit}
+ */
+export function describeCell(r, i, j) {
+  const { meta, values } = r;
+  const axes = meta.axes || [];
+  const step = meta.step || [1, 1];
+  const win = meta.window || [0, values.rows, 0, values.cols];
+  const block = step[0] !== 1 || step[1] !== 1;
+  const rowRange = [win[0] + i * step[0], Math.min(win[0] + (i + 1) * step[0], win[1])];
+  const colRange = [win[2] + j * step[1], Math.min(win[2] + (j + 1) * step[1], win[3])];
+  /** @type {Array<number | [number, number]>} */
+  const parts = (meta.index || []).slice();
+  if (axes.length === 2) {
+    parts[axes[0]] = block ? /** @type {[number, number]} */ (rowRange) : rowRange[0];
+    parts[axes[1]] = block ? /** @type {[number, number]} */ (colRange) : colRange[0];
+  } else if (axes.length === 1) {
+    parts[axes[0]] = block ? /** @type {[number, number]} */ (colRange) : colRange[0];
+  }
+  const flat = i * values.cols + j;
+  const value = formatValue(rawAt(values, flat), values.encoding);
+  const index = block ? formatBlock(parts) : formatIndex(/** @type {number[]} */ (parts));
+  let label = value;
+  if (block) label = `max |x| = ${value}`;
+  if (values.complex) label += `  (|z| = ${formatCompact(numberAt(values, flat, "magnitude"))})`;
+  return { index, value, block, label };
+}

@@ -1,0 +1,25 @@
+"""tensorviz: see PyTorch tensors in Jupyter — shape, axes, values, memory.
+
+>>> import torch, tensorviz as tv
+>>> tv.inspect(torch.zeros(2, 3)).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .adapt import as_tensor
+from .info import Stats, TensorInfo, inspect
+from .widgets.tensor_view import Dims, TensorView
+
+__version__ = "0.1.0"
+__all__ = ["Stats", "TensorInfo", "TensorView", "as_tensor", "inspect", "show", "__version__"]
+
+
+def show(x: Any, dims: Dims = None) -> TensorView:
+    """Show ``x`` as axis-labeled cubes whose values stream from the kernel.
+
+    ``dims`` names the axes: ``"N C H W"`` or ``("N", "C", "H", "W")``.
+    """
+    return TensorView(x, dims=dims)

@@ -1,0 +1,207 @@
+"""Cut one face (a 2-d slice) out of a tensor, shrink it to a budget and encode it for the wire.
+
+Everything happens on the tensor's own device; only the finished face (at most budget rows x
+budget cols) is moved to the CPU. Faces larger than the budget are *block-reduced*: each sent cell
+stands for a block of elements and holds the element of largest magnitude (sign kept; NaN when the
+block holds a NaN). Unlike stride sampling this keeps NaN, infinities and outliers visible.
+Large faces are reduced in bands so the temporary memory stays small whatever the tensor's size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .dtypes import ENCODING_DTYPE, dtype_traits
+from .protocol import FaceRequest, face_extent
+
+BAND_ELEMENTS = 1 << 21  # elements per reduction band: bounds temporary memory to a few MB
+MAX_DENSE_SPARSE = 1 << 22  # cells of a sparse face densified without reduction
+
+
+@dataclass(frozen=True)
+class Face:
+    """A face ready to send: its description and its values in ``data`` (row-major)."""
+
+    axes: tuple[int, ...]
+    index: tuple[int, ...]
+    window: tuple[int, int, int, int]
+    extent: tuple[int, int]
+    shape: tuple[int, int]
+    step: tuple[int, int]
+    encoding: str
+    data: np.ndarray | None
+    error: str | None = None
+
+    def meta(self) -> dict[str, object]:
+        """The face's JSON description (everything but the values)."""
+        return {
+            "axes": list(self.axes),
+            "index": list(self.index),
+            "window": list(self.window),
+            "extent": list(self.extent),
+            "shape": list(self.shape),
+            "step": list(self.step),
+            "encoding": self.encoding,
+            "error": self.error,
+        }
+
+    def buffer(self) -> memoryview:
+        return memoryview(self.data if self.data is not None else np.empty(0, np.uint8)).cast("B")
+
+
+def plan(extent: int, budget: int) -> tuple[int, int]:
+    """Block size and number of cells to show ``extent`` elements in at most ``budget`` cells.
+
+    >>> plan(100, 256), plan(8192, 512), plan(1000, 256)
+    ((1, 100), (16, 512), (4, 250))
+    """
+    step = max(1, math.ceil(extent / budget))
+    return step, math.ceil(extent / step)
+
+
+def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face:
+    """The face ``req`` of ``t``, block-reduced to ``budget`` and converted for the wire.
+
+    ``req`` must already be validated against ``t.shape`` (see :func:`protocol.parse_faces`).
+    """
+    traits = dtype_traits(t.dtype)
+    extent = face_extent(req.axes, tuple(t.shape))
+    window = req.window or (0, extent[0], 0, extent[1])
+    r0, r1, c0, c1 = window
+    sr, oh = plan(r1 - r0, budget[0])
+    sc, ow = plan(c1 - c0, budget[1])
+
+    def refusal(message: str) -> Face:
+        return Face(req.axes, req.index, window, extent, (0, 0), (sr, sc), traits.encoding or "uint8", None, message)
+
+    if traits.encoding is None:
+        return refusal(traits.note or f"{traits.name} values cannot be read")
+    if t.device.type == "meta":
+        return refusal("meta tensors have no values: only their structure exists")
+    if t.numel() == 0:
+        return refusal("the tensor is empty: there are no values")
+
+    with torch.no_grad():
+        if t.layout == torch.strided:
+            face = _strided_face(t, req)[r0:r1, c0:c1]
+            values = _reduce(face, sr, sc, traits.compute) if (sr, sc) != (1, 1) else _convert(face, traits.compute)
+        else:
+            values = _sparse_face(t, req, window, (sr, sc), (oh, ow), traits.compute)
+            if isinstance(values, str):
+                return refusal(values)
+        assert traits.compute is not None
+        wire = values.to(ENCODING_DTYPE[traits.encoding]).contiguous().cpu()
+    return Face(req.axes, req.index, window, extent, (oh, ow), (sr, sc), traits.encoding, wire.numpy())
+
+
+def _strided_face(t: torch.Tensor, req: FaceRequest) -> torch.Tensor:
+    """A 2-d view (no copy) of the face: rows along ``axes[0]``, columns along ``axes[-1]``."""
+    key = tuple(slice(None) if axis in req.axes else i for axis, i in enumerate(req.index))
+    face = t[key] if key else t
+    if len(req.axes) == 0:
+        return face.reshape(1, 1)
+    if len(req.axes) == 1:
+        return face.unsqueeze(0)
+    return face if req.axes[0] < req.axes[1] else face.t()
+
+
+def _convert(x: torch.Tensor, compute: torch.dtype | None) -> torch.Tensor:
+    if x.is_quantized:
+        return x.dequantize()
+    return x if compute is None or x.dtype == compute else x.to(compute)
+
+
+_UNSIGNED_WIDE = {torch.uint16: torch.int64, torch.uint32: torch.int64}
+
+
+def _reduce(face: torch.Tensor, sr: int, sc: int, compute: torch.dtype | None) -> torch.Tensor:
+    """Block-reduce a 2-d face: each ``sr`` x ``sc`` block becomes its element of largest magnitude."""
+    rows, cols = face.shape
+    oh, ow = math.ceil(rows / sr), math.ceil(cols / sc)
+    band_blocks = max(1, BAND_ELEMENTS // max(1, sr * cols))
+    bands = []
+    for b0 in range(0, oh, band_blocks):
+        band = _convert(face[b0 * sr : min(rows, (b0 + band_blocks) * sr)], compute)
+        bands.append(_reduce_band(band, sr, sc, ow))
+    return torch.cat(bands, dim=0)
+
+
+def _reduce_band(band: torch.Tensor, sr: int, sc: int, ow: int) -> torch.Tensor:
+    rows, cols = band.shape
+    k = math.ceil(rows / sr)
+    if rows % sr or cols % sc:
+        # Repeat the last row/column to fill partial blocks: a repeated element changes no maximum.
+        band = torch.nn.functional.pad(band[None, None].to(_pad_dtype(band.dtype)), (0, ow * sc - cols, 0, k * sr - rows), mode="replicate")[0, 0].to(band.dtype)
+    if band.is_complex():
+        blocks = band.reshape(k, sr, ow, sc).permute(0, 2, 1, 3).reshape(k, ow, sr * sc)
+        pick = blocks.abs().argmax(dim=-1, keepdim=True)
+        return blocks.gather(-1, pick).squeeze(-1)
+    dtype = band.dtype
+    if dtype == torch.bool:
+        return band.reshape(k, sr, ow, sc).any(dim=3).any(dim=1)
+    if dtype in _UNSIGNED_WIDE:
+        band = band.to(torch.int64)
+    elif dtype == torch.uint64:
+        # No max kernel for uint64: flipping the sign bit maps unsigned order onto int64 order.
+        flipped = band.view(torch.int64) ^ torch.iinfo(torch.int64).min
+        top = flipped.reshape(k, sr, ow * sc).amax(dim=1).reshape(k, ow, sc).amax(dim=2)
+        return (top ^ torch.iinfo(torch.int64).min).view(torch.uint64)
+    blocks = band.reshape(k, sr, ow * sc)
+    hi = blocks.amax(dim=1).reshape(k, ow, sc).amax(dim=2)
+    if not (dtype.is_signed or dtype.is_floating_point):
+        return hi.to(dtype)
+    lo = blocks.amin(dim=1).reshape(k, ow, sc).amin(dim=2)
+    if dtype.is_floating_point:
+        pick_hi = (hi >= -lo) | torch.isnan(hi)
+    else:
+        pick_hi = hi.to(torch.int64) >= -lo.to(torch.int64)
+    return torch.where(pick_hi, hi, lo).to(dtype)
+
+
+def _pad_dtype(dtype: torch.dtype) -> torch.dtype:
+    # Replicate padding has kernels for floating types only; wider floats keep integers exact.
+    if dtype.is_floating_point or dtype.is_complex:
+        return dtype if dtype != torch.float16 and dtype != torch.bfloat16 else torch.float32
+    return torch.float64
+
+
+def _sparse_face(
+    t: torch.Tensor,
+    req: FaceRequest,
+    window: tuple[int, int, int, int],
+    step: tuple[int, int],
+    out_shape: tuple[int, int],
+    compute: torch.dtype | None,
+) -> torch.Tensor | str:
+    """The face of a sparse tensor, built from its stored entries only (never densifying it)."""
+    coo = (t if t.layout == torch.sparse_coo else t.to_sparse_coo()).coalesce()
+    if coo.dense_dim():
+        return "hybrid sparse tensors (with dense dimensions) are not drawn yet"
+    indices, values = coo.indices(), _convert(coo.values(), compute)
+    r0, r1, c0, c1 = window
+    keep = torch.ones(values.shape[0], dtype=torch.bool, device=values.device)
+    for axis, i in enumerate(req.index):
+        if axis not in req.axes:
+            keep &= indices[axis] == i
+    rows = indices[req.axes[0]] if len(req.axes) == 2 else torch.zeros_like(indices[0])
+    cols = indices[req.axes[-1]] if req.axes else torch.zeros_like(indices[0])
+    keep &= (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
+    rows, cols, vals = (rows[keep] - r0) // step[0], (cols[keep] - c0) // step[1], values[keep]
+    oh, ow = out_shape
+    flat = rows * ow + cols
+    if step == (1, 1):
+        out = torch.zeros(oh * ow, dtype=vals.dtype, device=vals.device)
+        out[flat] = vals
+        return out.reshape(oh, ow)
+    if vals.is_complex():
+        return "block reduction of complex sparse faces is not supported: zoom in with a window"
+    wide = vals.to(torch.float64) if not vals.is_floating_point() else vals
+    # Implicit zeros take part: a block with no stored entry is 0, and 0 never beats a stored value.
+    hi = torch.zeros(oh * ow, dtype=wide.dtype, device=wide.device).scatter_reduce(0, flat, wide, "amax")
+    lo = torch.zeros(oh * ow, dtype=wide.dtype, device=wide.device).scatter_reduce(0, flat, wide, "amin")
+    pick = torch.where((hi >= -lo) | torch.isnan(hi), hi, lo)
+    return pick.to(vals.dtype).reshape(oh, ow)

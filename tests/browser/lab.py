@@ -1,0 +1,528 @@
+"""Helpers to drive a real JupyterLab page the way a user does (used by tests and benchmarks).
+
+It starts a quiet, isolated JupyterLab server, opens notebooks, runs cells with Shift+Enter, reads
+outputs and takes screenshots. The last section reads tensorviz widgets through their stable hooks only
+(root `.tensorviz[data-widget]` with `data-state`/`aria-label`, `[data-axis]`, `[data-role="tooltip"]`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOT_DIR = HERE / "screenshots"
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+# JupyterLab user settings that keep the page quiet and every cell in the DOM.
+_LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "kernelShutdown": True,
+    },
+    "@jupyterlab/codemirror-extension/plugin.jupyterlab-settings": {
+        "defaultConfig": {"autoClosingBrackets": False},
+    },
+    "@jupyterlab/apputils-extension/sessionDialogs.jupyterlab-settings": {
+        "skipKernelRestartDialog": True,
+    },
+}
+
+_SERVER_CONFIG = {
+    "ServerApp": {
+        "open_browser": False,
+        "jpserver_extensions": {"jupyter_lsp": False, "jupyter_server_terminals": False},
+    },
+    "LabApp": {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "expose_app_in_browser": True,
+        "extension_manager": "readonly",
+    },
+    "LabServerApp": {"extra_labextensions_path": []},
+}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer:
+    """A JupyterLab server in its own process group with throw-away Jupyter dirs under ``base``."""
+
+    def __init__(self, base: Path, python: str = sys.executable):
+        self.base = Path(base)
+        self.python = python
+        self.root = self.base / "root"
+        self.log_path = self.base / "server.log"
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    # -- urls -------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base_url}{path}{sep}token={self.token}"
+
+    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 10.0):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def _prepare_dirs(self) -> dict:
+        cfg, data, runtime, ipy = (self.base / n for n in ("config", "data", "runtime", "ipython"))
+        for d in (self.root, cfg, data, runtime, ipy):
+            d.mkdir(parents=True, exist_ok=True)
+        (cfg / "jupyter_server_config.json").write_text(json.dumps(_SERVER_CONFIG, indent=1))
+        settings = cfg / "lab" / "user-settings"
+        for rel, value in _LAB_SETTINGS.items():
+            f = settings / rel
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(json.dumps(value, indent=1))
+        spec = data / "kernels" / "python3"
+        spec.mkdir(parents=True, exist_ok=True)
+        (spec / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "display_name": "Python 3",
+                    "language": "python",
+                    "metadata": {"debugger": False},
+                },
+                indent=1,
+            )
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+        env.update(
+            JUPYTER_PATH=str(data),  # our kernelspec wins over any other `python3`
+            JUPYTER_CONFIG_DIR=str(cfg),
+            JUPYTER_DATA_DIR=str(data),
+            JUPYTER_RUNTIME_DIR=str(runtime),
+            JUPYTER_PLATFORM_DIRS="1",
+            IPYTHONDIR=str(ipy),
+            PYTHONUNBUFFERED="1",
+            # the kernel can import the project being tested from the repo checkout
+            PYTHONPATH=os.pathsep.join(p for p in (str(HERE.parent.parent), env.get("PYTHONPATH", "")) if p),
+            MPLBACKEND="agg",
+        )
+        return env
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = self._prepare_dirs()
+        cmd = [
+            self.python, "-m", "jupyter", "lab",
+            "--no-browser",
+            f"--port={self.port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.open_browser=False",
+            "--ServerApp.terminals_enabled=False",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]  # fmt: skip
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with code {self.proc.returncode}")
+            try:
+                self.api("GET", "/api/status", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not answer /api/status within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def shutdown_kernels(server: LabServer) -> None:
+    """Stop every session and kernel the server runs (between test modules)."""
+    try:
+        for s in server.api("GET", "/api/sessions") or []:
+            server.api("DELETE", f"/api/sessions/{s['id']}")
+        for k in server.api("GET", "/api/kernels") or []:
+            server.api("DELETE", f"/api/kernels/{k['id']}")
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Page helpers
+# ---------------------------------------------------------------------------------------------
+
+_KERNEL_STATE_JS = """() => {
+  const app = window.jupyterapp;
+  if (app) {
+    const w = app.shell.currentWidget;
+    const ctx = w && w.sessionContext;
+    const k = ctx && ctx.session && ctx.session.kernel;
+    if (!k) return 'no-kernel';
+    if (k.connectionStatus !== 'connected') return k.connectionStatus;
+    return k.status;
+  }
+  const bar = document.querySelector('.jp-StatusBar-Widget');
+  const m = bar && /\\|\\s*(\\w+)/.exec(bar.textContent || '');
+  return m ? m[1].toLowerCase() : 'unknown';
+}"""
+
+
+def attach(page, server: LabServer) -> None:
+    """Remember the server on the page, collect console messages and record (and dismiss) dialogs."""
+    page._tv_server = server
+    page._tv_console = []
+    page._tv_dialogs = []
+    page.on("console", lambda m: page._tv_console.append(f"[{m.type}] {m.text}"))
+    page.on("pageerror", lambda e: page._tv_console.append(f"[pageerror] {e}"))
+
+    def on_dialog(d):
+        page._tv_dialogs.append(f"{d.type}: {d.message}")
+        try:
+            d.dismiss()
+        except Exception:
+            pass
+
+    page.on("dialog", on_dialog)
+
+
+def dialogs(page) -> list[str]:
+    """Native browser dialogs (alert/confirm/prompt) seen on this page so far."""
+    return list(getattr(page, "_tv_dialogs", []))
+
+
+def dismiss_popups(page) -> None:
+    """Close JupyterLab dialogs and toast notifications that could cover the notebook."""
+    for _ in range(3):
+        dlg = page.locator(".jp-Dialog")
+        if dlg.count() == 0:
+            break
+        reject = dlg.locator("button.jp-mod-reject")
+        if reject.count():
+            reject.first.click()
+        else:
+            page.keyboard.press("Escape")
+        try:
+            dlg.first.wait_for(state="detached", timeout=2_000)
+        except Exception:
+            pass
+    toasts = page.locator(".Toastify__toast .jp-toast-dismiss, .Toastify__close-button")
+    for i in range(toasts.count()):
+        try:
+            toasts.nth(i).click(timeout=1_000)
+        except Exception:
+            pass
+
+
+def wait_kernel_idle(page, timeout: float = 60.0) -> None:
+    """Wait until the current notebook's kernel is connected and idle."""
+    page.wait_for_function(
+        f"() => ({_KERNEL_STATE_JS})() === 'idle'", timeout=timeout * 1000, polling=100
+    )
+
+
+def write_notebook(path: Path, cells=()) -> None:
+    """Write an nbformat v4 notebook with a python3 kernelspec (so Lab opens no kernel dialog)."""
+    nb_cells = []
+    for i, src in enumerate(cells):
+        nb_cells.append(
+            {"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+        )
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": KERNELSPEC,
+            "language_info": {"name": "python"},
+        },
+        "cells": nb_cells,
+    }
+    path.write_text(json.dumps(nb, indent=1))
+
+
+def open_notebook(page, name: str, cells=(), timeout: float = 60.0):
+    """Write notebook ``name`` into the server root, open it in JupyterLab, wait for an idle kernel.
+
+    ``cells`` are code sources placed in the notebook unexecuted. Returns the notebook locator.
+    """
+    server: LabServer = page._tv_server
+    write_notebook(server.root / name, cells)
+    page.goto(server.url(f"/lab/tree/{name}"))
+    nb = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    nb.locator(".jp-Cell").first.wait_for(state="visible", timeout=timeout * 1000)
+    dismiss_popups(page)
+    wait_kernel_idle(page, timeout)
+    dismiss_popups(page)
+    return nb
+
+
+def notebook(page):
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first
+
+
+def _prompts(page) -> list[str]:
+    return notebook(page).locator(".jp-Cell .jp-InputArea-prompt").all_inner_texts()
+
+
+def _exec_count(prompt: str) -> int | None:
+    m = re.search(r"\[\s*(\d+)\s*\]", prompt)
+    return int(m.group(1)) if m else None
+
+
+def _cell_source(page, index: int) -> str | None:
+    return page.evaluate(
+        """(i) => {
+          const app = window.jupyterapp; const w = app && app.shell.currentWidget;
+          const cell = w && w.content && w.content.widgets[i];
+          return cell ? cell.model.sharedModel.getSource() : null;
+        }""",
+        index,
+    )
+
+
+def run_cell(page, code: str, timeout: float = 60.0):
+    """Run ``code`` like a user: put it in an empty cell at the end (adding one if needed), press
+    Shift+Enter and wait until the cell has its execution count. Returns the cell's output area locator
+    (the cell itself is ``locator.locator('xpath=ancestor::div[contains(@class,"jp-Cell ")][1]')``,
+    or use ``last_run_cell(page)``).
+    """
+    dismiss_popups(page)
+    nb = notebook(page)
+    cells = nb.locator(".jp-Cell")
+    n = cells.count()
+    idx = n - 1
+    last = cells.nth(idx)
+    last_src = (last.locator(".cm-content").text_content() or "").strip()
+    last_is_fresh_code = "jp-CodeCell" in (last.get_attribute("class") or "") and not last_src
+    if not last_is_fresh_code or _exec_count(last.locator(".jp-InputArea-prompt").inner_text()) is not None:
+        # select the last cell in command mode and insert a new one below with "b"
+        last.locator(".jp-InputArea-prompt").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")
+        cells.nth(n).wait_for(state="attached")
+        idx = n
+    cell = cells.nth(idx)
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(code)
+    src = _cell_source(page, idx)
+    if src is not None and src.strip() != code.strip():
+        raise AssertionError(f"cell {idx} holds {src!r} instead of {code!r}")
+    before = max((c for c in map(_exec_count, _prompts(page)) if c is not None), default=0)
+    page._tv_last_cell = idx
+    page._tv_run_started = time.perf_counter()
+    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputArea-prompt")
+    page.wait_for_function(
+        """([el, before]) => { const m = /\\[\\s*(\\d+)\\s*\\]/.exec(el.textContent || '');
+                               return m && Number(m[1]) > before; }""",
+        arg=[prompt.element_handle(), before],
+        timeout=timeout * 1000,
+        polling=50,
+    )
+    return cell.locator(".jp-OutputArea")
+
+
+def last_run_cell(page):
+    return notebook(page).locator(".jp-Cell").nth(page._tv_last_cell)
+
+
+def cell_text_output(output) -> str:
+    """The text a user reads in a cell's output area (stdout, results, tracebacks)."""
+    parts = output.locator(".jp-OutputArea-output").all_inner_texts()
+    return "\n".join(p.strip("\n") for p in parts).strip()
+
+
+def run_print(page, code: str, timeout: float = 60.0) -> str:
+    """Run a cell and return its printed text (used to ask the kernel for the truth)."""
+    return cell_text_output(run_cell(page, code, timeout))
+
+
+def screenshot(target, name: str) -> Path:
+    """Save a PNG of a page or a locator under tests/browser/screenshots/<name>.png."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    path = SCREENSHOT_DIR / f"{safe}.png"
+    try:
+        target.scroll_into_view_if_needed(timeout=5_000)
+    except Exception:
+        pass
+    target.screenshot(path=str(path), animations="disabled")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# tensorviz stable hooks
+# ---------------------------------------------------------------------------------------------
+
+TENSOR_VIEW = '.tensorviz[data-widget="tensor-view"]'
+TOOLTIP = '[data-role="tooltip"]'
+_INDEX_RE = re.compile(r"\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\]")
+_NUMBER_RE = re.compile(r"(?<![\w.])[-+\u2212]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+\u2212]?\d+)?)(?![\w.])", re.I)
+
+
+def wait_state(root, states=("ready", "error"), timeout: float = 30.0) -> str:
+    """Wait until a widget root's data-state is one of ``states``; return it."""
+    root.wait_for(state="attached", timeout=timeout * 1000)
+    root.page.wait_for_function(
+        "([el, states]) => states.includes(el.getAttribute('data-state'))",
+        arg=[root.element_handle(timeout=timeout * 1000), list(states)],
+        timeout=timeout * 1000,
+        polling=25,
+    )
+    return root.get_attribute("data-state")
+
+
+def wait_ready(root, timeout: float = 30.0) -> None:
+    """Wait for data-state="ready"; fail with the widget's text when it reached "error" instead."""
+    state = wait_state(root, ("ready", "error"), timeout)
+    if state != "ready":
+        raise AssertionError(f"widget reached data-state={state!r}: {root.inner_text()!r}")
+
+
+def parse_tooltip(text: str, rank: int | None = None):
+    """(index tuple, value string) from a tooltip's text like ``[1, 0, 3] -1.5``; None if it has no index.
+
+    The value is the first number after the index (or before it, when nothing follows).
+    """
+    best = None
+    for m in _INDEX_RE.finditer(text):
+        idx = tuple(int(v) for v in re.split(r"\s*,\s*", m.group(1).strip()))
+        if rank is None or len(idx) == rank:
+            best = m
+            break
+    if best is None:
+        return None
+    idx = tuple(int(v) for v in re.split(r"\s*,\s*", best.group(1).strip()))
+    after = _NUMBER_RE.findall(text[best.end():])
+    before = _NUMBER_RE.findall(text[: best.start()])
+    value = after[0] if after else (before[-1] if before else None)
+    if value is not None:
+        value = value.replace("\u2212", "-")
+    return idx, value
+
+
+def _visible_tooltip_text(page) -> str | None:
+    tips = page.locator(TOOLTIP)
+    for i in range(tips.count()):
+        t = tips.nth(i)
+        try:
+            if t.is_visible():
+                return t.inner_text()
+        except Exception:
+            continue
+    return None
+
+
+def value_canvas_box(root) -> dict:
+    """Bounding box of the widget's largest visible canvas (where the values are drawn)."""
+    best, area = None, 0.0
+    canv = root.locator("canvas")
+    for i in range(canv.count()):
+        box = canv.nth(i).bounding_box()
+        if box and box["width"] * box["height"] > area:
+            best, area = box, box["width"] * box["height"]
+    if best is None:
+        raise AssertionError("the widget has no visible canvas")
+    return best
+
+
+def hover_points(box: dict, n: int = 9):
+    """Points of a canvas box to try, center first, then a grid from the middle outwards."""
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    pts = [(cx, cy)]
+    grid = [(box["x"] + box["width"] * (i + 0.5) / n, box["y"] + box["height"] * (j + 0.5) / n)
+            for i in range(n) for j in range(n)]
+    grid.sort(key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2)
+    return pts + grid
+
+
+def hover_cell(page, root, rank: int, points=None, accept=None, timeout: float = 10.0):
+    """Move the mouse over the widget's values until the tooltip shows a full index.
+
+    Tries ``points`` (default: a grid over the largest canvas, center first) until the tooltip's parsed
+    (index, value) satisfies ``accept`` (default: any). Returns (index, value, text, (x, y)).
+    """
+    root.scroll_into_view_if_needed()
+    deadline = time.monotonic() + timeout
+    last_text = None
+    while True:
+        pts = points or hover_points(value_canvas_box(root))
+        for x, y in pts:
+            page.mouse.move(x - 3, y - 3)
+            page.mouse.move(x, y)
+            try:
+                page.wait_for_selector(f"{TOOLTIP} >> visible=true", timeout=300)
+            except Exception:
+                continue
+            text = _visible_tooltip_text(page)
+            last_text = text
+            parsed = parse_tooltip(text or "", rank)
+            if parsed and (accept is None or accept(*parsed)):
+                return parsed[0], parsed[1], text, (x, y)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no acceptable tooltip while hovering the values; last tooltip: {last_text!r}")
+        page.wait_for_timeout(200)

@@ -1,0 +1,164 @@
+"""A user's session with tensorviz.show in a real JupyterLab page.
+
+Everything asserted is what a user sees, read through the stable hooks (root `.tensorviz` with
+`data-state` and `aria-label`, `[data-axis]`, `[data-role="tooltip"]`) and visible text. The truth
+about values comes from the kernel, printed by another cell, never from the widget's internals.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import lab
+
+CUBE = 't = torch.arange(24.).reshape(2, 3, 4) * 0.5 - 3\nview = tv.show(t, dims="D R C")\nview'
+
+
+def f32(s: str) -> np.float32:
+    return np.float32(float(s.replace("\u2212", "-")))
+
+
+def kernel_value(page, var: str, index) -> str:
+    """The kernel's own value of var[index], printed by a new cell."""
+    return lab.run_print(page, f"print({var}[{', '.join(map(str, index))}].item())")
+
+
+def assert_same_f32(shown: str, truth: str, what: str = "") -> None:
+    assert shown is not None, f"tooltip shows no value {what}"
+    a, b = f32(shown), f32(truth)
+    assert a == b or (np.isnan(a) and np.isnan(b)), f"tooltip shows {shown} but the kernel says {truth} {what}"
+
+
+def view_root(output):
+    return output.locator(lab.TENSOR_VIEW).first
+
+
+@pytest.fixture(scope="module")
+def nb(page):
+    nb = lab.open_notebook(page, "tensor_view.ipynb")
+    text = lab.run_print(page, "import torch, tensorviz as tv\nprint('ok', torch.__version__)")
+    assert text.startswith("ok"), text
+    return nb
+
+
+@pytest.fixture(scope="module")
+def cube(page, nb):
+    """The 2×3×4 tensor shown with dims "D R C" (D is the depth axis, R×C the front face)."""
+    out = lab.run_cell(page, CUBE)
+    root = view_root(out)
+    lab.wait_ready(root, timeout=30)
+    return root
+
+
+# -- the cube -------------------------------------------------------------------------------------
+
+
+def test_cube_tells_dtype_shape_device_and_axes(page, cube):
+    lab.screenshot(cube, "cube-ready")
+    label = cube.get_attribute("aria-label") or ""
+    assert "float32" in label and "cpu" in label, label
+    assert re.search(r"\[\s*2,\s*3,\s*4\s*\]", label), label
+    for axis, (size, name) in enumerate([(2, "D"), (3, "R"), (4, "C")]):
+        el = cube.locator(f'[data-axis="{axis}"]').first
+        text = el.inner_text()
+        assert str(size) in text, f"axis {axis} label {text!r} lacks its size {size}"
+        assert re.search(rf"\b{name}\b", text), f"axis {axis} label {text!r} lacks its name {name}"
+
+
+def test_hover_shows_index_and_the_kernels_value(page, cube):
+    index, value, text, _ = lab.hover_cell(page, cube, rank=3)
+    lab.screenshot(lab.last_run_cell(page), "cube-hover")  # the view's cell, tooltip included
+    assert all(0 <= i < n for i, n in zip(index, (2, 3, 4))), text
+    assert index[0] == 0, f"the front face starts at depth 0, tooltip says {text!r}"
+    assert_same_f32(value, kernel_value(page, "t", index), f"at {index} ({text!r})")
+
+
+def _depth_slider(root):
+    sliders = root.locator('input[type="range"]')
+    for i in range(sliders.count()):
+        label = sliders.nth(i).get_attribute("aria-label") or ""
+        if re.search(r"axis\s*0\b|\bD\b", label):
+            return sliders.nth(i)
+    labels = [sliders.nth(i).get_attribute("aria-label") for i in range(sliders.count())]
+    raise AssertionError(f"no range input labelled for axis 0 / D; range inputs' labels: {labels}")
+
+
+def test_depth_slider_draws_the_next_slice(page, cube):
+    slider = _depth_slider(cube)
+    assert slider.input_value() == "0"
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    assert slider.input_value() == "1"
+    # Hover again until the redraw has come: the tooltip's depth index must be the new one.
+    index, value, text, _ = lab.hover_cell(page, cube, rank=3, accept=lambda idx, v: idx[0] == 1)
+    lab.screenshot(lab.last_run_cell(page), "cube-depth1-hover")
+    assert_same_f32(value, kernel_value(page, "t", index), f"at {index} after moving to depth 1 ({text!r})")
+    # the kernel sees the index the user picked (two-way trait)
+    assert lab.run_print(page, "print(view.index[0])") == "1"
+
+
+def test_in_place_edit_refreshes_the_view(page, cube):
+    index, before, _, point = lab.hover_cell(page, cube, rank=3)
+    lab.run_cell(page, "t.mul_(2)")
+    truth = kernel_value(page, "t", index)
+    assert f32(truth) == f32(before) * 2
+    # the same spot now shows the doubled value (polls until the refreshed face is drawn)
+    idx2, after, text, _ = lab.hover_cell(
+        page, cube, rank=3, points=[point], accept=lambda idx, v: idx == index and v is not None and f32(v) == f32(truth)
+    )
+    lab.screenshot(lab.last_run_cell(page), "cube-after-mul")
+    # still the cube's cell (the output of the earlier cell)
+    assert cube.get_attribute("data-state") == "ready"
+
+
+# -- hostile names, big and bad inputs ---------------------------------------------------------------
+
+
+def test_axis_name_is_shown_as_text_not_html(page, nb):
+    evil = "<img src=x onerror=alert(1)>"
+    out = lab.run_cell(page, f"tv.show(torch.zeros(2, 3), dims=[{evil!r}, 'b'])")
+    root = view_root(out)
+    lab.wait_ready(root)
+    lab.screenshot(root, "axis-name-html")
+    assert evil in root.locator('[data-axis="0"]').first.inner_text()
+    assert out.locator("img").count() == 0
+    page.wait_for_timeout(300)  # give an injected onerror handler the chance to fire
+    assert lab.dialogs(page) == []
+
+
+def test_meta_tensor_of_a_billion_elements(page, nb):
+    out = lab.run_cell(page, "tv.show(torch.empty(1000, 1000, 1000, device='meta'), dims='A B C')")
+    root = view_root(out)
+    lab.wait_ready(root, timeout=30)
+    lab.screenshot(root, "meta-1e9-ready")
+    label = root.get_attribute("aria-label") or ""
+    assert "meta" in label and re.search(r"\[\s*1000,\s*1000,\s*1000\s*\]", label), label
+    assert "1000" in root.locator('[data-axis="0"]').first.inner_text()
+
+
+def test_2048_square_float32(page, nb):
+    out = lab.run_cell(page, "big = torch.randn(2048, 2048)\ntv.show(big)")
+    root = view_root(out)
+    lab.wait_ready(root, timeout=30)
+    lab.screenshot(root, "big-2048-ready")
+    label = root.get_attribute("aria-label") or ""
+    assert "float32" in label and re.search(r"\[\s*2048,\s*2048\s*\]", label), label
+    for axis in (0, 1):
+        assert "2048" in root.locator(f'[data-axis="{axis}"]').first.inner_text()
+
+
+def test_wrong_number_of_dims_is_a_clear_value_error(page, nb):
+    out = lab.run_cell(page, 'tv.show(torch.zeros(2, 3, 4), dims="A B")')
+    lab.screenshot(lab.last_run_cell(page), "bad-dims-error")
+    text = lab.cell_text_output(out)
+    assert "ValueError" in text, text
+    assert re.search(r"\b3\b", text) and "dims" in text, f"the message should say 3 names are needed: {text!r}"
+    assert out.locator(lab.TENSOR_VIEW).count() == 0
+
+
+def test_no_script_errors_on_the_page(page, nb):
+    errors = [m for m in page._tv_console if m.startswith("[pageerror]")]
+    assert errors == [], errors

@@ -1,0 +1,126 @@
+"""TensorView's kernel side: traits a frontend reads, and replies to what a frontend may send."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tensorviz as tv
+from tensorviz.widgets.tensor_view import _refresh_changed
+
+
+class Sent(list):
+    """Captures what the widget sends to the frontend."""
+
+
+@pytest.fixture
+def view_of():
+    def make(x, **kwargs):
+        view = tv.show(x, **kwargs)
+        sent = Sent()
+        view.send = lambda content, buffers=None: sent.append((content, buffers or []))
+        view.sent = sent
+        return view
+
+    return make
+
+
+def ask(view, **content):
+    message = {"kind": "faces", "id": "v:1", "budget": [64, 64]} | content
+    view._on_message(view, message, [])
+    return view.sent[-1]
+
+
+def test_show_syncs_info_dims_and_default_face(view_of):
+    view = view_of(torch.zeros(2, 3, 4, 5), dims="N C H W")
+    assert view.dims == ["N", "C", "H", "W"]
+    assert view.face_axes == [2, 3] and view.index == [0, 0, 0, 0]
+    assert view.info["shape"] == [2, 3, 4, 5] and view.info["dtype"] == "float32"
+
+
+def test_dims_as_a_sequence_and_unnamed_axes(view_of):
+    assert view_of(torch.zeros(2, 3), dims=("rows", None)).dims == ["rows", ""]
+    assert view_of(torch.zeros(2, 3)).dims == ["", ""]
+
+
+def test_wrong_number_of_dims_says_how_many_are_needed():
+    with pytest.raises(ValueError, match=r"shape \[2, 3, 4\] has 3: give exactly 3 names"):
+        tv.show(torch.zeros(2, 3, 4), dims="A B")
+
+
+def test_a_faces_request_is_answered_with_binary_values(view_of):
+    t = torch.randn(2, 3, 4)
+    view = view_of(t)
+    content, buffers = ask(view, faces=[{"axes": [1, 2], "index": [1, 0, 0], "window": None}])
+    assert content["kind"] == "faces" and content["id"] == "v:1" and content["revision"] == 0
+    meta = content["faces"][0]
+    assert meta["shape"] == [3, 4] and meta["encoding"] == "float32" and meta["error"] is None
+    values = np.frombuffer(bytes(buffers[0]), dtype=np.float32).reshape(3, 4)
+    np.testing.assert_array_equal(values, t[1].numpy())
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ({"kind": "launch", "id": "x"}, "unknown message kind 'launch'"),
+        ({"kind": "faces", "id": "x", "budget": [10**9, 5], "faces": []}, "between 1 and 4096"),
+        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [0, 1], "index": [9, 0, 9]}]}, "out of range for axis 2 of size 4"),
+        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": [9, 0, 0]}]}, "out of range"),
+        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": "0"}]}, "'index' must list"),
+        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 1], "index": [0, 0, 0]}]}, "distinct"),
+        ({"kind": "faces", "id": "x", "budget": ["8", 8], "faces": []}, "'budget' must be"),
+        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": [0, 0, 0], "window": [0, 99, 0, 1]}]}, "outside the face"),
+        ({"kind": "faces", "id": "x" * 500}, "'id' must be"),
+        ([1, 2, 3], "unknown message kind None"),
+    ],
+)
+def test_malformed_requests_get_an_error_reply_and_the_widget_keeps_working(view_of, message, says):
+    view = view_of(torch.randn(2, 3, 4))
+    view._on_message(view, message, [])
+    content, _ = view.sent[-1]
+    assert content["kind"] == "error" and says in content["message"]
+    content, _ = ask(view, faces=[{"axes": [1, 2], "index": [0, 0, 0], "window": None}])
+    assert content["kind"] == "faces" and content["faces"][0]["error"] is None
+
+
+def test_meta_tensor_faces_are_refused_with_a_reason(view_of):
+    view = view_of(torch.empty(10**9, device="meta"))
+    content, buffers = ask(view, faces=[{"axes": [0], "index": [0], "window": None}])
+    assert "meta tensors have no values" in content["faces"][0]["error"] and len(buffers[0]) == 0
+
+
+def test_axis_names_are_kept_verbatim_as_data(view_of):
+    hostile = "<img src=x onerror=alert(1)>"
+    assert view_of(torch.zeros(2, 2), dims=[hostile, "b"]).dims == [hostile, "b"]
+
+
+def test_index_and_face_axes_are_validated_from_python(view_of):
+    view = view_of(torch.zeros(2, 3, 4))
+    view.index = [1, 2, 3]
+    with pytest.raises(Exception, match="out of range for axis 1 of size 3"):
+        view.index = [0, 3, 0]
+    with pytest.raises(Exception, match="distinct axes"):
+        view.face_axes = [0, 0]
+    assert view.index == [1, 2, 3]
+
+
+def test_in_place_edit_refreshes_after_the_cell(view_of):
+    t = torch.zeros(3, 3)
+    view = view_of(t)
+    before = view.revision
+    _refresh_changed()
+    assert view.revision == before  # nothing changed, nothing refreshed
+    t.add_(5)
+    _refresh_changed()
+    assert view.revision == before + 1 and view.info["stats"]["max"] == 5.0
+    content, _ = ask(view, faces=[{"axes": [0, 1], "index": [0, 0], "window": None}])
+    assert content["revision"] == view.revision
+
+
+def test_refresh_by_hand_and_no_copy_kept(view_of):
+    t = torch.zeros(4)
+    view = view_of(t)
+    assert view.tensor is t
+    view.refresh()
+    assert view.revision == 1
