@@ -14,7 +14,7 @@ from .info import Stats, TensorInfo, inspect
 from .widgets.tensor_view import Dims, TensorView
 
 __version__ = "0.1.0"
-__all__ = ["Stats", "TensorInfo", "TensorView", "as_tensor", "inspect", "show", "__version__"]
+__all__ = ["Stats", "TensorInfo", "TensorView", "__version__", "as_tensor", "inspect", "show"]
 
 
 def show(x: Any, dims: Dims = None) -> TensorView:

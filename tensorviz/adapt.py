@@ -30,8 +30,7 @@ def as_tensor(x: Any) -> torch.Tensor:
             return torch.from_numpy(x)
         except TypeError as err:  # e.g. object or string arrays
             raise TypeError(
-                f"tensorviz cannot show a numpy array of dtype {x.dtype}: {err}. "
-                "Convert it to a numeric dtype first."
+                f"tensorviz cannot show a numpy array of dtype {x.dtype}: {err}. Convert it to a numeric dtype first."
             ) from None
         except ValueError:
             # Negative strides: numpy can, torch cannot. Fall back to DLPack, which also refuses
@@ -43,10 +42,8 @@ def as_tensor(x: Any) -> torch.Tensor:
     if hasattr(x, "__dlpack__"):
         try:
             return torch.from_dlpack(x)
-        except Exception as err:  # noqa: BLE001 - DLPack producers raise anything
-            raise TypeError(
-                f"tensorviz could not take a {_type_name(x)} through DLPack: {err}"
-            ) from None
+        except Exception as err:
+            raise TypeError(f"tensorviz could not take a {_type_name(x)} through DLPack: {err}") from None
     raise TypeError(f"tensorviz cannot show a {_type_name(x)}; it accepts {ACCEPTED}.")
 
 

@@ -74,7 +74,7 @@ class TensorInfo:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict, as sent to the frontend; a non-finite figure becomes ``None``."""
-        data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        data: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
         if data["stats"] is not None:
             data["stats"] = {k: _finite_or_none(v) for k, v in data["stats"].items()}
         return data
@@ -117,7 +117,7 @@ def inspect(x: Any) -> TensorInfo:
         layout=layout,
         strides=tuple(t.stride()) if strided else None,
         is_contiguous=t.is_contiguous() if strided else False,
-        storage_offset=t.storage_offset() if strided else None,
+        storage_offset=int(t.storage_offset()) if strided else None,
         element_size=element_size,
         nbytes=numel * element_size,
         storage_nbytes=_storage_nbytes(t),

@@ -141,7 +141,7 @@ def _parse_face(face: Any, shape: tuple[int, ...], n: int) -> FaceRequest:
     index = face.get("index")
     if not (isinstance(index, list) and len(index) == rank and all(_is_int(i) for i in index)):
         raise ProtocolError(f"{where}: 'index' must list {rank} integers, got {index!r:.80}")
-    for axis, (i, size) in enumerate(zip(index, shape)):
+    for axis, (i, size) in enumerate(zip(index, shape, strict=True)):
         if axis not in axes and not 0 <= i < size:
             raise ProtocolError(f"{where}: index {i} is out of range for axis {axis} of size {size}")
     rows, cols = face_extent(tuple(axes), shape)

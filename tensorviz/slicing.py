@@ -50,7 +50,8 @@ class Face:
         }
 
     def buffer(self) -> memoryview:
-        return memoryview(self.data if self.data is not None else np.empty(0, np.uint8)).cast("B")
+        data = self.data if self.data is not None else np.empty(0, np.uint8)
+        return data.data.cast("B")
 
 
 def plan(extent: int, budget: int) -> tuple[int, int]:
@@ -90,10 +91,10 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
             face = _strided_face(t, req)[r0:r1, c0:c1]
             values = _reduce(face, sr, sc, traits.compute) if (sr, sc) != (1, 1) else _convert(face, traits.compute)
         else:
-            values = _sparse_face(t, req, window, (sr, sc), (oh, ow), traits.compute)
-            if isinstance(values, str):
-                return refusal(values)
-        assert traits.compute is not None
+            sparse = _sparse_face(t, req, window, (sr, sc), (oh, ow), traits.compute)
+            if isinstance(sparse, str):
+                return refusal(sparse)
+            values = sparse
         wire = values.to(ENCODING_DTYPE[traits.encoding]).contiguous().cpu()
     return Face(req.axes, req.index, window, extent, (oh, ow), (sr, sc), traits.encoding, wire.numpy())
 
@@ -135,7 +136,9 @@ def _reduce_band(band: torch.Tensor, sr: int, sc: int, ow: int) -> torch.Tensor:
     k = math.ceil(rows / sr)
     if rows % sr or cols % sc:
         # Repeat the last row/column to fill partial blocks: a repeated element changes no maximum.
-        band = torch.nn.functional.pad(band[None, None].to(_pad_dtype(band.dtype)), (0, ow * sc - cols, 0, k * sr - rows), mode="replicate")[0, 0].to(band.dtype)
+        band = torch.nn.functional.pad(
+            band[None, None].to(_pad_dtype(band.dtype)), (0, ow * sc - cols, 0, k * sr - rows), mode="replicate"
+        )[0, 0].to(band.dtype)
     if band.is_complex():
         blocks = band.reshape(k, sr, ow, sc).permute(0, 2, 1, 3).reshape(k, ow, sr * sc)
         pick = blocks.abs().argmax(dim=-1, keepdim=True)

@@ -67,7 +67,9 @@ def test_complex_stats_are_of_the_magnitude():
     assert s.of == "magnitude" and s.max == 5.0 and s.min == 0.0 and s.zeros == 1
 
 
-@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float8_e4m3fn, torch.int8, torch.uint64, torch.bool])
+@pytest.mark.parametrize(
+    "dtype", [torch.bfloat16, torch.float16, torch.float8_e4m3fn, torch.int8, torch.uint64, torch.bool]
+)
 def test_low_precision_and_integer_stats(dtype):
     t = torch.tensor([0, 1, 2, 3]).to(dtype)
     s = tv.inspect(t).stats

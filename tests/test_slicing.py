@@ -12,7 +12,11 @@ from tensorviz.slicing import cut_face, plan
 
 def face(t, axes, index=None, window=None, budget=(256, 256)):
     request = parse_faces(
-        {"id": "t", "budget": list(budget), "faces": [{"axes": axes, "index": index or [0] * t.dim(), "window": window}]},
+        {
+            "id": "t",
+            "budget": list(budget),
+            "faces": [{"axes": axes, "index": index or [0] * t.dim(), "window": window}],
+        },
         tuple(t.shape),
     )
     return cut_face(t, request.faces[0], request.budget)
@@ -83,7 +87,11 @@ def test_partial_blocks_at_the_edges_are_reduced_too():
     ],
 )
 def test_dtypes_are_converted_per_slice_exactly(dtype, encoding):
-    t = (torch.randn(6, 5) * 8).to(dtype) if dtype.is_floating_point else torch.randint(0, 2 if dtype == torch.bool else 200, (6, 5)).to(dtype)
+    t = (
+        (torch.randn(6, 5) * 8).to(dtype)
+        if dtype.is_floating_point
+        else torch.randint(0, 2 if dtype == torch.bool else 200, (6, 5)).to(dtype)
+    )
     f = face(t, [0, 1])
     assert f.encoding == encoding
     np.testing.assert_array_equal(f.data, t.to(torch.float64).numpy())

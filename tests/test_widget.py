@@ -65,12 +65,29 @@ def test_a_faces_request_is_answered_with_binary_values(view_of):
     [
         ({"kind": "launch", "id": "x"}, "unknown message kind 'launch'"),
         ({"kind": "faces", "id": "x", "budget": [10**9, 5], "faces": []}, "between 1 and 4096"),
-        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [0, 1], "index": [9, 0, 9]}]}, "out of range for axis 2 of size 4"),
-        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": [9, 0, 0]}]}, "out of range"),
-        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": "0"}]}, "'index' must list"),
+        (
+            {"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [0, 1], "index": [9, 0, 9]}]},
+            "out of range for axis 2 of size 4",
+        ),
+        (
+            {"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": [9, 0, 0]}]},
+            "out of range",
+        ),
+        (
+            {"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": "0"}]},
+            "'index' must list",
+        ),
         ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 1], "index": [0, 0, 0]}]}, "distinct"),
         ({"kind": "faces", "id": "x", "budget": ["8", 8], "faces": []}, "'budget' must be"),
-        ({"kind": "faces", "id": "x", "budget": [8, 8], "faces": [{"axes": [1, 2], "index": [0, 0, 0], "window": [0, 99, 0, 1]}]}, "outside the face"),
+        (
+            {
+                "kind": "faces",
+                "id": "x",
+                "budget": [8, 8],
+                "faces": [{"axes": [1, 2], "index": [0, 0, 0], "window": [0, 99, 0, 1]}],
+            },
+            "outside the face",
+        ),
         ({"kind": "faces", "id": "x" * 500}, "'id' must be"),
         ([1, 2, 3], "unknown message kind None"),
     ],

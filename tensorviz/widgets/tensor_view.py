@@ -93,7 +93,7 @@ class TensorView(anywidget.AnyWidget):
         shape = self.info.get("shape", ())
         if len(index) != len(shape):
             raise traitlets.TraitError(f"index needs one entry per axis ({len(shape)}); got {index}")
-        for axis, (i, size) in enumerate(zip(index, shape)):
+        for axis, (i, size) in enumerate(zip(index, shape, strict=True)):
             if size and not 0 <= i < size:
                 raise traitlets.TraitError(f"index {i} is out of range for axis {axis} of size {size}")
         return index
@@ -103,13 +103,15 @@ class TensorView(anywidget.AnyWidget):
         try:
             kind = content.get("kind") if isinstance(content, dict) else None
             if kind != protocol.FACES:
-                raise protocol.ProtocolError(f"unknown message kind {kind!r:.40}; the kernel answers {protocol.FACES!r}")
+                raise protocol.ProtocolError(
+                    f"unknown message kind {kind!r:.40}; the kernel answers {protocol.FACES!r}"
+                )
             request = protocol.parse_faces(content, tuple(self.info["shape"]))
             faces = [self._cut(face, request.budget) for face in request.faces]
         except protocol.ProtocolError as err:
             self.send({"kind": protocol.ERROR, "id": rid, "message": str(err)})
             return
-        except Exception as err:  # noqa: BLE001 - the widget must survive whatever torch raises
+        except Exception as err:
             self.send({"kind": protocol.ERROR, "id": rid, "message": f"{type(err).__name__}: {err}"})
             return
         self.send(
@@ -120,11 +122,20 @@ class TensorView(anywidget.AnyWidget):
     def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]):  # type: ignore[no-untyped-def]
         try:
             return cut_face(self._tensor, face, budget)
-        except Exception as err:  # noqa: BLE001 - one bad face must not sink the others
+        except Exception as err:
             from ..slicing import Face
 
-            return Face(face.axes, face.index, (0, 0, 0, 0), (0, 0), (0, 0), (1, 1), "uint8", None,
-                        f"{type(err).__name__}: {err}")
+            return Face(
+                face.axes,
+                face.index,
+                (0, 0, 0, 0),
+                (0, 0),
+                (0, 0),
+                (1, 1),
+                "uint8",
+                None,
+                f"{type(err).__name__}: {err}",
+            )
 
 
 def parse_dims(dims: Dims, shape: Sequence[int]) -> list[str]:

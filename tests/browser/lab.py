@@ -309,7 +309,8 @@ def open_notebook(page, name: str, cells=(), timeout: float = 60.0):
     """
     server: LabServer = page._tv_server
     write_notebook(server.root / name, cells)
-    page.goto(server.url(f"/lab/tree/{name}"))
+    # "reset": start from an empty workspace (no notebooks reopened from earlier pages)
+    page.goto(server.url(f"/lab/tree/{name}?reset"))
     nb = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
     nb.locator(".jp-Cell").first.wait_for(state="visible", timeout=timeout * 1000)
     dismiss_popups(page)
@@ -342,11 +343,11 @@ def _cell_source(page, index: int) -> str | None:
     )
 
 
-def run_cell(page, code: str, timeout: float = 60.0):
+def run_cell(page, code: str, timeout: float = 60.0, on_submit=None):
     """Run ``code`` like a user: put it in an empty cell at the end (adding one if needed), press
     Shift+Enter and wait until the cell has its execution count. Returns the cell's output area locator
     (the cell itself is ``locator.locator('xpath=ancestor::div[contains(@class,"jp-Cell ")][1]')``,
-    or use ``last_run_cell(page)``).
+    or use ``last_run_cell(page)``). ``on_submit()`` is called right before Shift+Enter is pressed.
     """
     dismiss_popups(page)
     nb = notebook(page)
@@ -373,6 +374,8 @@ def run_cell(page, code: str, timeout: float = 60.0):
         raise AssertionError(f"cell {idx} holds {src!r} instead of {code!r}")
     before = max((c for c in map(_exec_count, _prompts(page)) if c is not None), default=0)
     page._tv_last_cell = idx
+    if on_submit is not None:
+        on_submit()
     page._tv_run_started = time.perf_counter()
     page.keyboard.press("Shift+Enter")
     prompt = cell.locator(".jp-InputArea-prompt")
@@ -422,6 +425,22 @@ TENSOR_VIEW = '.tensorviz[data-widget="tensor-view"]'
 TOOLTIP = '[data-role="tooltip"]'
 _INDEX_RE = re.compile(r"\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\]")
 _NUMBER_RE = re.compile(r"(?<![\w.])[-+\u2212]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+\u2212]?\d+)?)(?![\w.])", re.I)
+
+
+def find_widget(output, selector: str = TENSOR_VIEW, timeout: float = 15.0):
+    """The first widget root matching ``selector`` in a cell's output area, once it is in the DOM.
+
+    Fails with what the output area shows instead (e.g. a traceback or a "bundle missing" text).
+    """
+    root = output.locator(selector).first
+    try:
+        root.wait_for(state="attached", timeout=timeout * 1000)
+    except Exception:
+        shown = cell_text_output(output)
+        raise AssertionError(
+            f"no {selector} in the cell's output after {timeout:.0f} s; the output shows: {shown[-2000:]!r}"
+        ) from None
+    return root
 
 
 def wait_state(root, states=("ready", "error"), timeout: float = 30.0) -> str:

@@ -33,7 +33,7 @@ def assert_same_f32(shown: str, truth: str, what: str = "") -> None:
 
 
 def view_root(output):
-    return output.locator(lab.TENSOR_VIEW).first
+    return lab.find_widget(output, lab.TENSOR_VIEW)
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,21 @@ def nb(page):
     return nb
 
 
+_cube_failure: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def cube(page, nb):
     """The 2×3×4 tensor shown with dims "D R C" (D is the depth axis, R×C the front face)."""
-    out = lab.run_cell(page, CUBE)
-    root = view_root(out)
-    lab.wait_ready(root, timeout=30)
+    if _cube_failure:  # don't wait again for every test that needs it
+        pytest.fail(f"the cube view did not come up (see the first test): {_cube_failure[0]}", pytrace=False)
+    try:
+        out = lab.run_cell(page, CUBE)
+        root = view_root(out)
+        lab.wait_ready(root, timeout=30)
+    except Exception as exc:
+        _cube_failure.append(str(exc).splitlines()[0][:500])
+        raise
     return root
 
 

@@ -1,0 +1,91 @@
+// Controls: row/column axis pickers for the front face, one index slider per other axis, complex part toggle.
+import { h } from "./picture.js";
+import { axisColor, depthAxis } from "../layout.js";
+import { formatSize } from "../format.js";
+
+/**
+ * @typedef {{onFaceAxes: (axes: number[]) => void, onIndex: (axis: number, value: number) => void,
+ *            onPart: (part: "magnitude"|"phase") => void}} ControlHandlers
+ */
+
+/**
+ * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], complex: boolean, part: string}} s
+ * @param {ControlHandlers} on
+ * @returns {HTMLElement}
+ */
+export function renderControls(s, on) {
+  const el = h("div", "tv-controls");
+  const rank = s.shape.length;
+  const name = (/** @type {number} */ a) => (s.dims[a] ? ` · ${s.dims[a]}` : "");
+  if (rank >= 2) {
+    const row = h("div", "tv-control-row tv-face-pickers");
+    ["rows", "columns"].forEach((what, k) => {
+      const lab = h("label", "tv-picker");
+      lab.append(h("span", "tv-control-name", what));
+      const sel = /** @type {HTMLSelectElement} */ (h("select", "tv-select"));
+      sel.setAttribute("aria-label", `${what} axis of the front face`);
+      for (let a = 0; a < rank; a++) {
+        const opt = /** @type {HTMLOptionElement} */ (h("option", "", `axis ${a}${name(a)} · ${formatSize(s.shape[a])}`));
+        opt.value = String(a);
+        sel.append(opt);
+      }
+      sel.value = String(s.faceAxes[k]);
+      sel.style.borderColor = axisColor(s.faceAxes[k]);
+      sel.style.color = axisColor(s.faceAxes[k]);
+      sel.addEventListener("change", () => {
+        const a = Number(sel.value);
+        const next = s.faceAxes.slice();
+        const other = 1 - k;
+        if (next[other] === a) next[other] = next[k]; // already used: swap
+        next[k] = a;
+        on.onFaceAxes(next);
+      });
+      lab.append(sel);
+      row.append(lab);
+    });
+    el.append(row);
+  }
+  const da = depthAxis(rank, s.faceAxes);
+  for (let a = 0; a < rank; a++) {
+    if (s.faceAxes.includes(a)) continue;
+    const n = s.shape[a];
+    const row = h("label", "tv-control-row tv-slider");
+    row.style.setProperty("--tv-axis-color", axisColor(a));
+    const title = h("span", "tv-control-name", `axis ${a}${name(a)}`);
+    title.style.color = axisColor(a);
+    const role = h("span", "tv-control-role", a === da ? "depth" : "cube");
+    const input = /** @type {HTMLInputElement} */ (h("input", "tv-range"));
+    input.type = "range";
+    input.min = "0";
+    input.max = String(Math.max(0, n - 1));
+    input.step = "1";
+    input.value = String(s.index[a] ?? 0);
+    input.disabled = n <= 1;
+    input.dataset.tvAxis = String(a);
+    input.setAttribute("aria-label", `index on axis ${a}${s.dims[a] ? ` (${s.dims[a]})` : ""}`);
+    const out = h("output", "tv-range-value", `${input.value} / ${Math.max(0, n - 1)}`);
+    out.dataset.tvAxis = String(a);
+    input.addEventListener("input", () => {
+      out.textContent = `${input.value} / ${Math.max(0, n - 1)}`;
+      on.onIndex(a, Number(input.value));
+    });
+    row.append(title, role, input, out);
+    el.append(row);
+  }
+  if (s.complex) {
+    const row = h("div", "tv-control-row tv-part");
+    row.setAttribute("role", "radiogroup");
+    row.setAttribute("aria-label", "complex part");
+    row.append(h("span", "tv-control-name", "show"));
+    for (const p of /** @type {("magnitude"|"phase")[]} */ (["magnitude", "phase"])) {
+      const b = /** @type {HTMLButtonElement} */ (h("button", "tv-toggle", p));
+      b.type = "button";
+      b.setAttribute("role", "radio");
+      b.setAttribute("aria-checked", String(s.part === p));
+      b.addEventListener("click", () => on.onPart(p));
+      row.append(b);
+    }
+    el.append(row);
+  }
+  return el;
+}
