@@ -4,7 +4,8 @@
 
 For each run: a fresh notebook and kernel; a setup cell imports and builds the tensor (not measured);
 then the measured cell (`tv.show(x)`, or a trivial anywidget as the anchor) is run with Shift+Enter.
-  time   = from the Shift+Enter keydown to the widget root's data-state="ready" (measured in the page)
+  time   = from the Shift+Enter keydown to the widget root's data-state="ready" (measured in the page;
+           "root in DOM" = when the root element first appeared, i.e. before its values were fetched/drawn)
   bytes  = payload bytes the page received over the kernel websocket from that keydown until the kernel
            is idle and the wire has been quiet for 1 s ("before" = bytes from page load to the keydown)
 "warm" repeats the measured cell in the same kernel (second widget of its kind: bundle already loaded).
@@ -58,10 +59,11 @@ CASES = {
 # In-page stopwatch: t0 at the Shift+Enter keydown, t1 when a new `selector` root reaches data-state=ready.
 _ARM_JS = """(selector) => {
   const old = new Set(document.querySelectorAll(selector));
-  const s = window.__bench = { t0: null, t1: null };
+  const s = window.__bench = { t0: null, tdom: null, t1: null };
   const onKey = (e) => { if (e.key === 'Enter' && e.shiftKey && s.t0 === null) s.t0 = performance.now(); };
   window.addEventListener('keydown', onKey, true);
   const check = () => {
+    if (s.tdom === null) for (const el of document.querySelectorAll(selector)) if (!old.has(el)) s.tdom = performance.now();
     for (const el of document.querySelectorAll(selector + '[data-state="ready"]')) {
       if (!old.has(el)) { s.t1 = performance.now(); obs.disconnect(); window.removeEventListener('keydown', onKey, true); return; }
     }
@@ -115,7 +117,7 @@ def measure_cell(page, case, wire: WireCounter | None):
         raise RuntimeError(f"stopwatch not triggered: {t}")
     if wire:
         wire.settle(page)
-    return (t["t1"] - t["t0"]) / 1000.0
+    return (t["t1"] - t["t0"]) / 1000.0, (t["tdom"] - t["t0"]) / 1000.0
 
 
 def one_run(browser, server, name, case, n, run_i):
@@ -132,15 +134,16 @@ def one_run(browser, server, name, case, n, run_i):
         text = lab.run_print(page, case["setup"].replace("{n}", str(n)), timeout=120)
         if not text.endswith("ready"):
             raise RuntimeError(f"setup cell failed: {text[-1500:]}")
-        cold_s = measure_cell(page, case, wire)
+        cold_s, cold_dom_s = measure_cell(page, case, wire)
         cold_bytes, before = wire.after, wire.before
         wire.before, wire.after = wire.before + wire.after, 0  # warm: a second display, same kernel
-        warm_s = measure_cell(page, case, wire)
+        warm_s, _ = measure_cell(page, case, wire)
         warm_bytes = wire.after
         if run_i == 0:
             lab.screenshot(lab.last_run_cell(page), f"bench-{name}")
         return {
             "cold_s": cold_s,
+            "cold_dom_s": cold_dom_s,
             "cold_bytes": cold_bytes,
             "before": before,
             "warm_s": warm_s,
@@ -181,7 +184,8 @@ def main(argv=None):
                         r = one_run(browser, server, name, CASES[name], args.size, i)
                         results[name].append(r)
                         print(
-                            f"  {name:9s} run {i + 1}: cold {r['cold_s']:.3f} s {r['cold_bytes'] / 1e6:.3f} MB | "
+                            f"  {name:9s} run {i + 1}: cold {r['cold_s']:.3f} s (root in DOM at {r['cold_dom_s']:.3f} s) "
+                            f"{r['cold_bytes'] / 1e6:.3f} MB | "
                             f"warm {r['warm_s']:.3f} s {r['warm_bytes'] / 1e6:.3f} MB | before {r['before'] / 1e6:.3f} MB",
                             flush=True,
                         )
@@ -194,10 +198,10 @@ def main(argv=None):
 
     print()
     print(f"JupyterLab page, {args.size}x{args.size} float32, median of {args.runs} runs (fresh kernel each run)")
-    print(f"{'':10s} {'cold s':>8s} {'cold MB':>8s} {'warm s':>8s} {'warm MB':>8s} {'before MB':>10s}")
+    print(f"{'':10s} {'cold s':>8s} {'in DOM s':>8s} {'cold MB':>8s} {'warm s':>8s} {'warm MB':>8s} {'before MB':>10s}")
     for name in names:
         print(
-            f"{name:10s} {med(name, 'cold_s'):8.3f} {med(name, 'cold_bytes') / 1e6:8.3f} "
+            f"{name:10s} {med(name, 'cold_s'):8.3f} {med(name, 'cold_dom_s'):8.3f} {med(name, 'cold_bytes') / 1e6:8.3f} "
             f"{med(name, 'warm_s'):8.3f} {med(name, 'warm_bytes') / 1e6:8.3f} {med(name, 'before') / 1e6:10.3f}"
         )
     if "tensorviz" in results and "bare" in results:

@@ -24,13 +24,14 @@ export function axisColor(axis) {
 }
 
 /**
- * Text of an axis label: `axis 2 · W · 64` (name left out when empty).
+ * Text of an axis label: `axis 2 · W · 64` (name left out when empty). The size is written in plain digits
+ * so that it reads (and searches) exactly as Python prints it.
  * @param {number} axis
  * @param {string | undefined} name
  * @param {number} size
  */
 export function axisLabelText(axis, name, size) {
-  return name ? `axis ${axis} · ${name} · ${formatSize(size)}` : `axis ${axis} · ${formatSize(size)}`;
+  return name ? `axis ${axis} · ${name} · ${size}` : `axis ${axis} · ${size}`;
 }
 
 /**
@@ -144,7 +145,7 @@ export function planFace(rows, cols, { maxPx = 240, maxCell = 28, minCell = 4, m
     };
   }
   const scale = maxPx / Math.max(rows, cols);
-  const minSide = (/** @type {number} */ n) => Math.min(n * 8, maxPx * 0.3);
+  const minSide = (/** @type {number} */ n) => Math.min(n * 12, maxPx * 0.3);
   const w = Math.round(Math.max(cols * scale, minSide(cols)));
   const h = Math.round(Math.max(rows * scale, minSide(rows)));
   return {
@@ -184,7 +185,8 @@ export function cubeGeometry(rows, cols, depth, opts = {}) {
   const front = planFace(rows, cols, opts);
   const maxDepthPx = opts.maxDepthPx ?? Math.max(front.w, front.h) * 0.75;
   const per = front.cells ? Math.max(front.cellW * 0.7, 3) : 3;
-  const depthLen = Math.max(Math.min(12, maxDepthPx), Math.min(maxDepthPx, Math.max(1, depth) * per));
+  const floor = depth > 1 ? Math.min(28, maxDepthPx) : Math.min(12, maxDepthPx);
+  const depthLen = Math.max(floor, Math.min(maxDepthPx, Math.max(1, depth) * per));
   const ex = Math.round(depthLen * 0.82);
   const ey = Math.round(depthLen * 0.57);
   const maxBudget = opts.maxBudget ?? 256;
@@ -284,7 +286,8 @@ export function cellAt(u, v, rows, cols) {
  * @returns {OuterLevel[]} outermost first; the innermost level runs horizontally, the next vertically, …
  */
 export function outerLevels(shape, axes, index, maxCubes = 48) {
-  const ks = axes.map((a) => shape[a]);
+  // a row holds at most 12 cubes, a column at most 8
+  const ks = axes.map((a, i) => Math.min(shape[a], (axes.length - 1 - i) % 2 === 0 ? 12 : 8));
   const product = () => ks.reduce((p, k) => p * Math.max(1, k), 1);
   while (product() > maxCubes) {
     let j = 0;

@@ -42,6 +42,8 @@ export const ENCODINGS = Object.freeze({
 export const LIMITS = Object.freeze({
   MAX_BUDGET: 4096,
   MAX_FACES: 512,
+  /** cells per request, all faces together */
+  MAX_CELLS: 1 << 24,
   MAX_ID_LENGTH: 64,
 });
 

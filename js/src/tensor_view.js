@@ -42,6 +42,8 @@ class TensorView {
     this.root = h("div", "tensorviz");
     this.root.dataset.widget = "tensor-view";
     this.root.dataset.state = "loading";
+    // keep JupyterLab's notebook shortcuts (arrow keys in command mode) away from our controls
+    this.root.setAttribute("data-lm-suppress-shortcuts", "true");
     this.headerSlot = h("div", "tv-header-slot");
     this.errorEl = h("div", "tv-error");
     this.errorEl.hidden = true;
@@ -58,7 +60,7 @@ class TensorView {
     this.statusEl.setAttribute("aria-live", "polite");
     this.tooltip = new Tooltip();
     const body = h("div", "tv-body");
-    body.append(this.scroll, this.captionEl, this.colorbarSlot);
+    body.append(this.picture.legendEl, this.scroll, this.captionEl, this.colorbarSlot);
     this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 
@@ -197,28 +199,36 @@ class TensorView {
     else if (this.root.dataset.state === "error") this.root.dataset.state = this.drawnOnce ? "ready" : "loading";
   }
 
-  /** @param {import("./protocol.js").FaceRequest} req @param {number[]} budget */
-  key(req, budget) {
+  /**
+   * Cache key of a face: what was asked (face-axis entries of the index do not matter) and the data revision.
+   * @param {import("./protocol.js").FaceRequest} req
+   * @param {number[]} budget
+   * @param {number} revision
+   */
+  key(req, budget, revision) {
     const idx = req.index.slice();
     for (const a of req.axes) idx[a] = 0;
-    return JSON.stringify([req.axes, idx, req.window, budget]);
+    return JSON.stringify([req.axes, idx, req.window, budget, revision]);
   }
 
   refresh() {
     const s = this.state;
-    this.tooltip.hide();
     const scene = buildScene({ shape: s.shape, dims: s.dims, faceAxes: s.faceAxes, index: s.index, values: s.values });
     this.scene = scene;
-    this.picture.setScene(scene);
-    this.renderColorbar([]);
-    this.captionEl.textContent = "";
     if (!s.values) {
+      this.tooltip.hide();
+      this.picture.setScene(scene);
+      this.captionEl.textContent = "";
+      this.colorbarSlot.replaceChildren();
       this.drawnOnce = true;
       if (this.root.dataset.state !== "error") this.root.dataset.state = "ready";
       return;
     }
+    // the structure shows while the first values load; later, the last picture stays until the new one is ready
+    if (!this.drawnOnce) this.picture.setScene(scene);
     if (!this.visible) return;
-    const keys = scene.slots.map((sl) => this.key(sl.req, scene.budget));
+    const revision = Number(this.model.get(TRAIT.REVISION) ?? 0);
+    const keys = scene.slots.map((sl) => this.key(sl.req, scene.budget, revision));
     const have = keys.map((k) => this.cache.get(k));
     if (have.every(Boolean)) {
       this.paint(scene, /** @type {FaceResult[]} */ (have));
@@ -275,6 +285,10 @@ class TensorView {
   paint(scene, results) {
     const s = this.state;
     const cmap = this.colormap(results);
+    if (this.picture.scene !== scene) {
+      this.tooltip.hide();
+      this.picture.setScene(scene);
+    }
     this.picture.paint(results, cmap, /** @type {"magnitude"|"phase"} */ (s.part));
     this.renderColorbar(results, cmap);
     // say when a face is block-reduced
@@ -354,6 +368,7 @@ class TensorView {
 
   /** @param {KeyboardEvent} ev */
   onKey(ev) {
+    ev.stopPropagation();
     const s = this.state;
     const da = depthAxis(s.shape.length, s.faceAxes);
     if (da < 0) return;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from typing import NoReturn
 
 import pytest
 
@@ -30,7 +31,7 @@ def _find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
-def _skip_or_fail(reason: str) -> None:
+def _skip_or_fail(reason: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"browser tests must not skip in CI: {reason}", pytrace=False)
     pytest.skip(reason)
@@ -100,3 +101,13 @@ def pytest_runtest_makereport(item, call):
         rep.sections.append(("JupyterLab server log (tail)", server.log_tail()))
     if pg is not None and getattr(pg, "_tv_console", None):
         rep.sections.append(("browser console (tail)", "\n".join(pg._tv_console[-40:])))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives a real JupyterLab page in Chromium (tests/browser)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _HERE in str(getattr(item, "path", item.fspath)):
+            item.add_marker(pytest.mark.browser)

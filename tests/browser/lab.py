@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -83,7 +84,7 @@ class LabServer:
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.proc: subprocess.Popen | None = None
-        self._log = None
+        self._log: IO[bytes] | None = None
 
     # -- urls -------------------------------------------------------------------------------
     @property
@@ -239,8 +240,11 @@ def attach(page, server: LabServer) -> None:
     page.on("pageerror", lambda e: page._tv_console.append(f"[pageerror] {e}"))
 
     def on_dialog(d):
-        page._tv_dialogs.append(f"{d.type}: {d.message}")
         try:
+            if d.type == "beforeunload":  # leaving a notebook with unsaved changes: just leave
+                d.accept()
+                return
+            page._tv_dialogs.append(f"{d.type}: {d.message}")
             d.dismiss()
         except Exception:
             pass
@@ -278,9 +282,7 @@ def dismiss_popups(page) -> None:
 
 def wait_kernel_idle(page, timeout: float = 60.0) -> None:
     """Wait until the current notebook's kernel is connected and idle."""
-    page.wait_for_function(
-        f"() => ({_KERNEL_STATE_JS})() === 'idle'", timeout=timeout * 1000, polling=100
-    )
+    page.wait_for_function(f"() => ({_KERNEL_STATE_JS})() === 'idle'", timeout=timeout * 1000, polling=100)
 
 
 def write_notebook(path: Path, cells=()) -> None:
@@ -389,6 +391,11 @@ def run_cell(page, code: str, timeout: float = 60.0, on_submit=None):
     return cell.locator(".jp-OutputArea")
 
 
+def cell_of(locator):
+    """The notebook cell holding ``locator`` (e.g. a widget in its output)."""
+    return locator.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " jp-Cell ")][1]')
+
+
 def last_run_cell(page):
     return notebook(page).locator(".jp-Cell").nth(page._tv_last_cell)
 
@@ -404,15 +411,28 @@ def run_print(page, code: str, timeout: float = 60.0) -> str:
     return cell_text_output(run_cell(page, code, timeout))
 
 
-def screenshot(target, name: str) -> Path:
-    """Save a PNG of a page or a locator under tests/browser/screenshots/<name>.png."""
+def screenshot(target, name: str, scroll: bool = True) -> Path:
+    """Save a PNG of a page or a locator under tests/browser/screenshots/<name>.png.
+
+    ``scroll=False`` takes a locator's picture where it is on screen, without scrolling (the mouse and a
+    hover tooltip stay put); the part outside the viewport is left out.
+    """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     path = SCREENSHOT_DIR / f"{safe}.png"
-    try:
-        target.scroll_into_view_if_needed(timeout=5_000)
-    except Exception:
-        pass
+    if not scroll and hasattr(target, "page") and not callable(getattr(target, "goto", None)):
+        page = target.page
+        box = target.bounding_box()
+        vp = page.viewport_size
+        x0, y0 = max(0, box["x"]), max(0, box["y"])
+        x1, y1 = min(vp["width"], box["x"] + box["width"]), min(vp["height"], box["y"] + box["height"])
+        page.screenshot(path=str(path), clip={"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0})
+        return path
+    if scroll:
+        try:
+            target.scroll_into_view_if_needed(timeout=5_000)
+        except Exception:
+            pass
     target.screenshot(path=str(path), animations="disabled")
     return path
 
@@ -476,12 +496,34 @@ def parse_tooltip(text: str, rank: int | None = None):
     if best is None:
         return None
     idx = tuple(int(v) for v in re.split(r"\s*,\s*", best.group(1).strip()))
-    after = _NUMBER_RE.findall(text[best.end():])
+    after = _NUMBER_RE.findall(text[best.end() :])
     before = _NUMBER_RE.findall(text[: best.start()])
     value = after[0] if after else (before[-1] if before else None)
     if value is not None:
         value = value.replace("\u2212", "-")
     return idx, value
+
+
+_BLOCK_RE = re.compile(r"\[\s*(-?\d+(?::-?\d+)?(?:\s*,\s*-?\d+(?::-?\d+)?)*)\s*\]")
+
+
+def parse_block_tooltip(text: str, rank: int):
+    """For a block-reduced cell, e.g. ``[77:84, 2009:2016] max |x| = -3.14``: (((77, 84), (2009, 2016)), "-3.14").
+
+    Plain entries ``i`` become ``(i, i + 1)``. None when the text holds no index of ``rank`` entries.
+    """
+    for m in _BLOCK_RE.finditer(text):
+        parts = re.split(r"\s*,\s*", m.group(1).strip())
+        if len(parts) != rank:
+            continue
+        ranges = []
+        for part in parts:
+            a, _, b = part.partition(":")
+            ranges.append((int(a), int(b) if b else int(a) + 1))
+        after = _NUMBER_RE.findall(text[m.end() :])
+        value = after[-1].replace("\u2212", "-") if after else None
+        return tuple(ranges), value
+    return None
 
 
 def _visible_tooltip_text(page) -> str | None:
@@ -509,28 +551,29 @@ def value_canvas_box(root) -> dict:
     return best
 
 
-def hover_points(box: dict, n: int = 9):
-    """Points of a canvas box to try, center first, then a grid from the middle outwards."""
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    pts = [(cx, cy)]
-    grid = [(box["x"] + box["width"] * (i + 0.5) / n, box["y"] + box["height"] * (j + 0.5) / n)
-            for i in range(n) for j in range(n)]
-    grid.sort(key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2)
-    return pts + grid
+def hover_points(n: int = 9):
+    """Points to try as fractions of the canvas box: center first, then a grid from the middle outwards."""
+    grid = [((i + 0.5) / n, (j + 0.5) / n) for i in range(n) for j in range(n)]
+    grid.sort(key=lambda p: (p[0] - 0.5) ** 2 + (p[1] - 0.5) ** 2)
+    return [(0.5, 0.5), *grid]
 
 
-def hover_cell(page, root, rank: int, points=None, accept=None, timeout: float = 10.0):
+def hover_cell(page, root, rank: int, at=None, accept=None, timeout: float = 10.0, parse=None):
     """Move the mouse over the widget's values until the tooltip shows a full index.
 
-    Tries ``points`` (default: a grid over the largest canvas, center first) until the tooltip's parsed
-    (index, value) satisfies ``accept`` (default: any). Returns (index, value, text, (x, y)).
+    Tries the points ``at`` (fractions (fx, fy) of the largest canvas; default: a grid, center first)
+    until the tooltip's parsed (index, value) satisfies ``accept`` (default: any), retrying until
+    ``timeout``. Returns (index, value, text, (fx, fy)); the point can be passed back as ``at=[point]``
+    to hover the same spot later, even after the page has scrolled. ``parse(text, rank)`` replaces
+    ``parse_tooltip`` (e.g. ``parse_block_tooltip`` for block-reduced faces).
     """
-    root.scroll_into_view_if_needed()
     deadline = time.monotonic() + timeout
     last_text = None
     while True:
-        pts = points or hover_points(value_canvas_box(root))
-        for x, y in pts:
+        root.scroll_into_view_if_needed()
+        box = value_canvas_box(root)
+        for fx, fy in at or hover_points():
+            x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
             page.mouse.move(x - 3, y - 3)
             page.mouse.move(x, y)
             try:
@@ -539,9 +582,9 @@ def hover_cell(page, root, rank: int, points=None, accept=None, timeout: float =
                 continue
             text = _visible_tooltip_text(page)
             last_text = text
-            parsed = parse_tooltip(text or "", rank)
+            parsed = (parse or parse_tooltip)(text or "", rank)
             if parsed and (accept is None or accept(*parsed)):
-                return parsed[0], parsed[1], text, (x, y)
+                return parsed[0], parsed[1], text, (fx, fy)
         if time.monotonic() > deadline:
             raise AssertionError(f"no acceptable tooltip while hovering the values; last tooltip: {last_text!r}")
         page.wait_for_timeout(200)

@@ -3,9 +3,8 @@ anywidget show up. If these fail, the tensorviz browser tests cannot say anythin
 
 import re
 
-import pytest
-
 import lab
+import pytest
 
 BARE_WIDGET = '''
 import anywidget, traitlets

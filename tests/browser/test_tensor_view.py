@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
+import lab
 import numpy as np
 import pytest
-
-import lab
 
 CUBE = 't = torch.arange(24.).reshape(2, 3, 4) * 0.5 - 3\nview = tv.show(t, dims="D R C")\nview'
 
@@ -30,6 +29,12 @@ def assert_same_f32(shown: str, truth: str, what: str = "") -> None:
     assert shown is not None, f"tooltip shows no value {what}"
     a, b = f32(shown), f32(truth)
     assert a == b or (np.isnan(a) and np.isnan(b)), f"tooltip shows {shown} but the kernel says {truth} {what}"
+
+
+def shows_size(text: str, n: int) -> bool:
+    """Whether a label shows the number n, written plainly or with thousands separators (1,000 / 1 000)."""
+    plain = re.sub(r"(?<=\d)[,\u202f\u2009\u00a0 '](?=\d{3}\b)", "", text)
+    return re.search(rf"(?<![\d.]){n}(?![\d.])", plain) is not None
 
 
 def view_root(output):
@@ -73,14 +78,14 @@ def test_cube_tells_dtype_shape_device_and_axes(page, cube):
     for axis, (size, name) in enumerate([(2, "D"), (3, "R"), (4, "C")]):
         el = cube.locator(f'[data-axis="{axis}"]').first
         text = el.inner_text()
-        assert str(size) in text, f"axis {axis} label {text!r} lacks its size {size}"
+        assert shows_size(text, size), f"axis {axis} label {text!r} lacks its size {size}"
         assert re.search(rf"\b{name}\b", text), f"axis {axis} label {text!r} lacks its name {name}"
 
 
 def test_hover_shows_index_and_the_kernels_value(page, cube):
     index, value, text, _ = lab.hover_cell(page, cube, rank=3)
-    lab.screenshot(lab.last_run_cell(page), "cube-hover")  # the view's cell, tooltip included
-    assert all(0 <= i < n for i, n in zip(index, (2, 3, 4))), text
+    lab.screenshot(lab.cell_of(cube), "cube-hover", scroll=False)  # the view's cell, tooltip included
+    assert all(0 <= i < n for i, n in zip(index, (2, 3, 4), strict=True)), text
     assert index[0] == 0, f"the front face starts at depth 0, tooltip says {text!r}"
     assert_same_f32(value, kernel_value(page, "t", index), f"at {index} ({text!r})")
 
@@ -98,12 +103,12 @@ def _depth_slider(root):
 def test_depth_slider_draws_the_next_slice(page, cube):
     slider = _depth_slider(cube)
     assert slider.input_value() == "0"
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    box = slider.bounding_box()
+    slider.click(position={"x": box["width"] - 3, "y": box["height"] / 2})  # the right end: the last depth
     assert slider.input_value() == "1"
     # Hover again until the redraw has come: the tooltip's depth index must be the new one.
     index, value, text, _ = lab.hover_cell(page, cube, rank=3, accept=lambda idx, v: idx[0] == 1)
-    lab.screenshot(lab.last_run_cell(page), "cube-depth1-hover")
+    lab.screenshot(lab.cell_of(cube), "cube-depth1-hover", scroll=False)
     assert_same_f32(value, kernel_value(page, "t", index), f"at {index} after moving to depth 1 ({text!r})")
     # the kernel sees the index the user picked (two-way trait)
     assert lab.run_print(page, "print(view.index[0])") == "1"
@@ -115,10 +120,10 @@ def test_in_place_edit_refreshes_the_view(page, cube):
     truth = kernel_value(page, "t", index)
     assert f32(truth) == f32(before) * 2
     # the same spot now shows the doubled value (polls until the refreshed face is drawn)
-    idx2, after, text, _ = lab.hover_cell(
-        page, cube, rank=3, points=[point], accept=lambda idx, v: idx == index and v is not None and f32(v) == f32(truth)
+    lab.hover_cell(
+        page, cube, rank=3, at=[point], accept=lambda idx, v: idx == index and v is not None and f32(v) == f32(truth)
     )
-    lab.screenshot(lab.last_run_cell(page), "cube-after-mul")
+    lab.screenshot(lab.cell_of(cube), "cube-after-mul", scroll=False)
     # still the cube's cell (the output of the earlier cell)
     assert cube.get_attribute("data-state") == "ready"
 
@@ -145,18 +150,31 @@ def test_meta_tensor_of_a_billion_elements(page, nb):
     lab.screenshot(root, "meta-1e9-ready")
     label = root.get_attribute("aria-label") or ""
     assert "meta" in label and re.search(r"\[\s*1000,\s*1000,\s*1000\s*\]", label), label
-    assert "1000" in root.locator('[data-axis="0"]').first.inner_text()
+    for axis in range(3):
+        text = root.locator(f'[data-axis="{axis}"]').first.inner_text()
+        assert shows_size(text, 1000), f"axis {axis} label {text!r} lacks its size 1000"
 
 
 def test_2048_square_float32(page, nb):
-    out = lab.run_cell(page, "big = torch.randn(2048, 2048)\ntv.show(big)")
+    out = lab.run_cell(page, "torch.manual_seed(0)\nbig = torch.randn(2048, 2048)\ntv.show(big)")
     root = view_root(out)
     lab.wait_ready(root, timeout=30)
     lab.screenshot(root, "big-2048-ready")
     label = root.get_attribute("aria-label") or ""
     assert "float32" in label and re.search(r"\[\s*2048,\s*2048\s*\]", label), label
     for axis in (0, 1):
-        assert "2048" in root.locator(f'[data-axis="{axis}"]').first.inner_text()
+        text = root.locator(f'[data-axis="{axis}"]').first.inner_text()
+        assert shows_size(text, 2048), f"axis {axis} label {text!r} lacks its size 2048"
+    # A cell of the reduced picture covers a block; its tooltip names the block and the value kept
+    # (the element of largest magnitude, sign kept), which the kernel must agree with.
+    (rows, cols), value, text, _ = lab.hover_cell(page, root, rank=2, parse=lab.parse_block_tooltip)
+    lab.screenshot(lab.cell_of(root), "big-2048-hover", scroll=False)
+    assert 0 <= rows[0] < rows[1] <= 2048 and 0 <= cols[0] < cols[1] <= 2048, text
+    truth = lab.run_print(
+        page,
+        f"blk = big[{rows[0]}:{rows[1]}, {cols[0]}:{cols[1]}].flatten()\nprint(blk[blk.abs().argmax()].item())",
+    )
+    assert_same_f32(value, truth, f"for the block {rows}×{cols} ({text!r})")
 
 
 def test_wrong_number_of_dims_is_a_clear_value_error(page, nb):
@@ -166,6 +184,27 @@ def test_wrong_number_of_dims_is_a_clear_value_error(page, nb):
     assert "ValueError" in text, text
     assert re.search(r"\b3\b", text) and "dims" in text, f"the message should say 3 names are needed: {text!r}"
     assert out.locator(lab.TENSOR_VIEW).count() == 0
+
+
+# -- keyboard (last: JupyterLab may act on keys the widget lets through) ---------------------------------
+
+
+def test_depth_slider_answers_the_keyboard(page, cube):
+    """A keyboard user focuses the slider and presses the arrow keys (JupyterLab must not eat them)."""
+    slider = _depth_slider(cube)
+    start = int(slider.input_value())
+    slider.focus()
+    page.keyboard.press("ArrowLeft" if start > 0 else "ArrowRight")
+    moved = int(slider.input_value())
+    page.keyboard.press("ArrowRight" if start > 0 else "ArrowLeft")
+    back = int(slider.input_value())
+    page.keyboard.press("Escape")
+    assert (moved, back) == (1 - start, start), (
+        f"arrow keys on the focused depth slider: {start} -> {moved} -> {back}. JupyterLab's command-mode "
+        "shortcuts (ArrowLeft/Right: notebook:move-cursor-heading-*) preventDefault the keys unless the focused "
+        "control itself carries data-lm-suppress-shortcuts (on the widget root it is not enough) or its keydown "
+        "stops propagating"
+    )
 
 
 def test_no_script_errors_on_the_page(page, nb):

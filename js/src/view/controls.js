@@ -1,7 +1,6 @@
 // Controls: row/column axis pickers for the front face, one index slider per other axis, complex part toggle.
 import { h } from "./picture.js";
 import { axisColor, depthAxis } from "../layout.js";
-import { formatSize } from "../format.js";
 
 /**
  * @typedef {{onFaceAxes: (axes: number[]) => void, onIndex: (axis: number, value: number) => void,
@@ -15,6 +14,13 @@ import { formatSize } from "../format.js";
  */
 export function renderControls(s, on) {
   const el = h("div", "tv-controls");
+  // JupyterLab's command-mode shortcuts (arrow keys move between cells) must leave these controls alone:
+  // Lumino checks the focused element itself for this attribute
+  const own = (/** @type {HTMLElement} */ c) => {
+    c.setAttribute("data-lm-suppress-shortcuts", "true");
+    c.addEventListener("keydown", (ev) => ev.stopPropagation());
+    return c;
+  };
   const rank = s.shape.length;
   const name = (/** @type {number} */ a) => (s.dims[a] ? ` · ${s.dims[a]}` : "");
   if (rank >= 2) {
@@ -22,10 +28,10 @@ export function renderControls(s, on) {
     ["rows", "columns"].forEach((what, k) => {
       const lab = h("label", "tv-picker");
       lab.append(h("span", "tv-control-name", what));
-      const sel = /** @type {HTMLSelectElement} */ (h("select", "tv-select"));
+      const sel = /** @type {HTMLSelectElement} */ (own(h("select", "tv-select")));
       sel.setAttribute("aria-label", `${what} axis of the front face`);
       for (let a = 0; a < rank; a++) {
-        const opt = /** @type {HTMLOptionElement} */ (h("option", "", `axis ${a}${name(a)} · ${formatSize(s.shape[a])}`));
+        const opt = /** @type {HTMLOptionElement} */ (h("option", "", `axis ${a}${name(a)} · ${s.shape[a]}`));
         opt.value = String(a);
         sel.append(opt);
       }
@@ -54,7 +60,7 @@ export function renderControls(s, on) {
     const title = h("span", "tv-control-name", `axis ${a}${name(a)}`);
     title.style.color = axisColor(a);
     const role = h("span", "tv-control-role", a === da ? "depth" : "cube");
-    const input = /** @type {HTMLInputElement} */ (h("input", "tv-range"));
+    const input = /** @type {HTMLInputElement} */ (own(h("input", "tv-range")));
     input.type = "range";
     input.min = "0";
     input.max = String(Math.max(0, n - 1));
@@ -78,7 +84,7 @@ export function renderControls(s, on) {
     row.setAttribute("aria-label", "complex part");
     row.append(h("span", "tv-control-name", "show"));
     for (const p of /** @type {("magnitude"|"phase")[]} */ (["magnitude", "phase"])) {
-      const b = /** @type {HTMLButtonElement} */ (h("button", "tv-toggle", p));
+      const b = /** @type {HTMLButtonElement} */ (own(h("button", "tv-toggle", p)));
       b.type = "button";
       b.setAttribute("role", "radio");
       b.setAttribute("aria-checked", String(s.part === p));

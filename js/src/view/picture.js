@@ -1,7 +1,10 @@
 // Paints a scene: SVG for outlines and text, Canvas 2D for cells, HTML for the axis labels.
 // Keeps each painted face's transform for hit-testing.
 import { applyAffine, axisColor, cellAt, invertAffine } from "../layout.js";
-import { inkFor } from "../colormap.js";
+import { inkFor, rgbCss, SPECIAL_COLORS } from "../colormap.js";
+
+/** @param {number} v a NaN or infinite value */
+const rgbCssOf = (v) => rgbCss(Number.isNaN(v) ? SPECIAL_COLORS.nan : v > 0 ? SPECIAL_COLORS.posinf : SPECIAL_COLORS.neginf);
 import { numberAt, rawAt } from "../decode.js";
 import { formatBlock, formatCompact, formatIndex, formatValue } from "../format.js";
 
@@ -49,10 +52,16 @@ export class Picture {
     this.el = h("div", "tv-picture");
     this.el.setAttribute("role", "img");
     this.el.tabIndex = 0;
+    this.el.setAttribute("data-lm-suppress-shortcuts", "true");
     this.canvas = /** @type {HTMLCanvasElement} */ (h("canvas", "tv-canvas"));
     this.svg = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg", "aria-hidden": "true" }));
+    /** group boxes go under the canvas, outlines and text over it */
+    this.svgBack = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg tv-svg-back", "aria-hidden": "true" }));
     this.labels = h("div", "tv-labels");
-    this.el.append(this.canvas, this.svg, this.labels);
+    this.el.append(this.svgBack, this.canvas, this.svg, this.labels);
+    /** What each small cube shows (rank ≥ 4); placed above the picture by the view. */
+    this.legendEl = h("div", "tv-legend");
+    this.legendEl.hidden = true;
     /** @type {Scene | null} */
     this.scene = null;
     /** @type {Painted[]} */
@@ -76,10 +85,12 @@ export class Picture {
     this.canvas.height = Math.ceil(height * dpr);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
-    this.svg.setAttribute("width", String(width));
-    this.svg.setAttribute("height", String(height));
-    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    this.svg.replaceChildren();
+    for (const layer of [this.svg, this.svgBack]) {
+      layer.setAttribute("width", String(width));
+      layer.setAttribute("height", String(height));
+      layer.setAttribute("viewBox", `0 0 ${width} ${height}`);
+      layer.replaceChildren();
+    }
     this.labels.replaceChildren();
     const ctx = this.canvas.getContext("2d");
     if (ctx) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
@@ -105,7 +116,7 @@ export class Picture {
         if (p.cls === "tv-arrowhead") el.setAttribute("style", `fill:${p.color}`);
         else el.setAttribute("style", `stroke:${p.color}`);
       }
-      (p.cls === "tv-group" || p.cls === "tv-selected" ? back : front).append(el);
+      (p.cls === "tv-group" ? back : front).append(el);
     }
     for (const n of scene.notes) {
       const t = svg("text", { x: n.x.toFixed(1), y: n.y.toFixed(1), "text-anchor": n.anchor || "start", class: n.cls });
@@ -113,7 +124,8 @@ export class Picture {
       t.textContent = n.text;
       front.append(t);
     }
-    this.svg.append(back, front);
+    this.svgBack.append(back);
+    this.svg.append(front);
     for (const L of scene.labels) {
       const el = h("span", `tv-axis-label tv-axis-${L.role}`, L.text);
       el.dataset.axis = String(L.axis);
@@ -123,8 +135,10 @@ export class Picture {
       el.style.transform = `translate(-50%, -50%) rotate(${L.angle.toFixed(1)}deg)`;
       this.labels.append(el);
     }
+    this.legendEl.replaceChildren();
+    this.legendEl.hidden = !scene.legend;
     if (scene.legend) {
-      const box = h("div", "tv-legend");
+      const box = this.legendEl;
       box.append(h("span", "tv-legend-title", "each cube:"));
       const arrows = { depth: "↗ depth", rows: "↓ rows", cols: "→ columns" };
       for (const L of scene.legend) {
@@ -135,7 +149,6 @@ export class Picture {
         item.append(lab, h("span", "tv-legend-role", arrows[/** @type {"depth"|"rows"|"cols"} */ (L.role)] || L.role));
         box.append(item);
       }
-      this.labels.append(box);
     }
   }
 
@@ -230,9 +243,54 @@ export class Picture {
         }
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      if (slot.text && exact) this.paintText(ctx, slot, r, cmap, part, font);
+      const wrote = slot.text && exact && this.paintText(ctx, slot, r, cmap, part, font);
+      this.paintSpecials(ctx, slot, r, sy / k, font, !wrote);
       this.painted.push({ slot, result: r });
     });
+  }
+
+  /**
+   * NaN and ±inf stay visible: a glyph in large cells of flat faces, a dot in cells smaller than a few pixels.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Slot} slot
+   * @param {FaceResult} r
+   * @param {number} fromRow first row painted (cut-away rows above it are not)
+   * @param {string} font
+   * @param {boolean} glyphs whether large cells may get a NaN/inf glyph (not when values are written out)
+   */
+  paintSpecials(ctx, slot, r, fromRow, font, glyphs) {
+    const face = r.values;
+    if (face.encoding !== "float32" && face.encoding !== "float64") return;
+    const [a, b, c, d] = slot.t;
+    const cw = Math.hypot(a, b) / face.cols;
+    const ch = Math.hypot(c, d) / face.rows;
+    const small = Math.min(cw, ch) < 4;
+    const glyph = !small && glyphs && Math.min(cw, ch) >= 18 && (slot.role === "flat" || slot.role === "front");
+    if (!small && !glyph) return;
+    const dpr = this.dpr;
+    let drawn = 0;
+    for (let i = 0; i < face.count && drawn < 400; i++) {
+      const v = /** @type {number} */ (face.data[i]);
+      if (Number.isFinite(v)) continue;
+      const y = Math.floor(i / face.cols);
+      if (y < fromRow) continue;
+      const x = i % face.cols;
+      const [px, py] = applyAffine(slot.t, (x + 0.5) / face.cols, (y + 0.5) / face.rows);
+      drawn++;
+      if (glyph) {
+        ctx.font = `600 ${Math.min(13, Math.floor(ch * 0.4)) * dpr}px ${font}`;
+        ctx.textAlign = "center";
+        ctx.textBaseline = "middle";
+        ctx.fillStyle = Number.isNaN(v) ? "#ffffff" : "rgba(20, 24, 32, 0.9)";
+        ctx.fillText(Number.isNaN(v) ? "NaN" : v > 0 ? "+∞" : "−∞", px * dpr, py * dpr);
+      } else {
+        const s = 3 * dpr;
+        ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
+        ctx.fillRect(px * dpr - s - dpr, py * dpr - s - dpr, 2 * s + 2 * dpr, 2 * s + 2 * dpr);
+        ctx.fillStyle = rgbCssOf(v);
+        ctx.fillRect(px * dpr - s, py * dpr - s, 2 * s, 2 * s);
+      }
+    }
   }
 
   /**
@@ -243,6 +301,7 @@ export class Picture {
    * @param {Colormap} cmap
    * @param {"magnitude"|"phase"} part
    * @param {string} font
+   * @returns {boolean} whether the values were written
    */
   paintText(ctx, slot, r, cmap, part, font) {
     const face = r.values;
@@ -257,7 +316,7 @@ export class Picture {
     const texts = [];
     for (let i = 0; i < face.count; i++) {
       const s = formatValue(rawAt(face, i), face.encoding);
-      if (ctx.measureText(s).width > (cw - 5) * dpr) return;
+      if (ctx.measureText(s).width > (cw - 5) * dpr) return false;
       texts.push(s);
     }
     texts.forEach((s, i) => {
@@ -266,6 +325,7 @@ export class Picture {
       ctx.fillStyle = inkFor(cmap.rgb(numberAt(face, i, part)));
       ctx.fillText(s, (e + (x + 0.5) * cw) * dpr, (f + (y + 0.5) * ch) * dpr);
     });
+    return true;
   }
 
   /**

@@ -20,7 +20,7 @@ import { formatSize } from "../format.js";
  *            legend?: {axis: number, text: string, role: string}[]}} Scene
  */
 
-const M = 30; // margin for an edge label
+const M = 34; // margin for an edge label
 
 /**
  * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], values: boolean}} s
@@ -57,35 +57,53 @@ const labelText = (axis, dims, shape) => axisLabelText(axis, dims[axis], shape[a
  * @param {string} text
  * @param {number[]} from
  * @param {number[]} to
- * @param {number} offset distance of the label from the edge (sign: which side)
- * @param {string} role
+ * @param {number} side which side of the edge: +1 = to the left of the direction of travel, -1 = to the right
+ * @param {number} [gap] distance of the arrow from the edge
+ * @param {number} [dist] distance of the label's center from the arrow
+ * @param {string} [role]
  */
-function edgeLabel(scene, axis, text, from, to, offset, role) {
+function edgeLabel(scene, axis, text, from, to, side, gap = 7, dist = 11, role = "") {
   const color = axisColor(axis);
   const dx = to[0] - from[0];
   const dy = to[1] - from[1];
   const len = Math.hypot(dx, dy) || 1;
   const ux = dx / len;
   const uy = dy / len;
-  // normal pointing to the label side
-  const nx = uy * Math.sign(offset);
-  const ny = -ux * Math.sign(offset);
-  const gap = 7;
+  // unit normal pointing to the label side
+  const nx = uy * side;
+  const ny = -ux * side;
   const a = [from[0] + nx * gap, from[1] + ny * gap];
   const b = [to[0] + nx * gap, to[1] + ny * gap];
   scene.prims.push({ kind: "line", cls: "tv-arrow", pts: [a, b], color });
-  const head = 5;
+  const head = 4.5;
   scene.prims.push({
     kind: "poly", cls: "tv-arrowhead", color,
-    pts: [b, [b[0] - ux * head * 1.6 + nx * head * 0.8, b[1] - uy * head * 1.6 + ny * head * 0.8],
-      [b[0] - ux * head * 1.6 - nx * head * 0.8, b[1] - uy * head * 1.6 - ny * head * 0.8]],
+    pts: [[b[0] + ux * 2, b[1] + uy * 2], [b[0] - ux * head * 1.7 + nx * head, b[1] - uy * head * 1.7 + ny * head],
+      [b[0] - ux * head * 1.7 - nx * head, b[1] - uy * head * 1.7 - ny * head]],
   });
   let angle = (Math.atan2(dy, dx) * 180) / Math.PI;
   if (angle > 90) angle -= 180;
   if (angle < -90) angle += 180;
   if (Math.abs(angle) > 80) angle = -90;
-  const mid = [(a[0] + b[0]) / 2 + nx * Math.abs(offset) * 0.55, (a[1] + b[1]) / 2 + ny * Math.abs(offset) * 0.55];
+  let mid = [(a[0] + b[0]) / 2 + nx * dist, (a[1] + b[1]) / 2 + ny * dist];
+  const textW = text.length * 6.6;
+  if (angle === -90 && len < textW + 8) {
+    // too short an edge for upright text: write it level, beside the edge
+    angle = 0;
+    mid = [(a[0] + b[0]) / 2 + nx * (textW / 2 + 4), (a[1] + b[1]) / 2];
+  }
   scene.labels.push({ axis, text, x: mid[0], y: mid[1], angle, role });
+}
+
+/**
+ * Left margin needed by a rows label on a vertical edge of length h (level text when the edge is short).
+ * @param {string} text
+ * @param {number} h
+ * @param {number} base margin when the label fits upright
+ */
+function leftRoom(text, h, base) {
+  const textW = text.length * 6.6;
+  return h < textW + 8 ? Math.max(base, textW + 20) : base;
 }
 
 /** @param {Scene} scene */
@@ -98,8 +116,8 @@ function scalarScene(scene) {
     cellPx: size, text: true, shade: 0,
   });
   scene.prims.push({ kind: "rect", cls: "tv-outline", x, y, w: size, h: size });
-  scene.notes.push({ text: "0-d · one value", x: x + size / 2, y: y + size + 18, cls: "tv-tag", anchor: "middle" });
-  scene.width = size + 16;
+  scene.notes.push({ text: "0-d: one value, no axes", x, y: y + size + 18, cls: "tv-tick", anchor: "start" });
+  scene.width = Math.max(size + 16, 160);
   scene.height = size + 30;
   scene.budget = [1, 1];
 }
@@ -111,18 +129,18 @@ function vectorScene(scene, s) {
   const shown = segments.reduce((p, [a, b]) => p + (b - a), 0);
   const plan = planFace(1, shown, { maxPx: 600, maxCell: 40, minCell: 4 });
   const cell = plan.cellW;
-  const gapW = gap ? 44 : 0;
+  const gapW = gap ? 64 : 0;
   const x0 = 12;
-  const y0 = 10;
+  const y0 = gap ? 22 : 10;
   let x = x0;
   const rowH = Math.max(cell, 10);
   segments.forEach(([a, b], i) => {
     if (i > 0) {
       scene.notes.push({ text: "⋯", x: x + gapW / 2, y: y0 + rowH / 2 + 5, cls: "tv-ellipsis", anchor: "middle" });
-      scene.notes.push({ text: `${formatSize(segments[i][0] - segments[i - 1][1])} more`, x: x + gapW / 2, y: y0 + rowH + 13, cls: "tv-tick", anchor: "middle" });
+      scene.notes.push({ text: `${formatSize(segments[i][0] - segments[i - 1][1])} more`, x: x + gapW / 2, y: y0 - 8, cls: "tv-tick", anchor: "middle" });
       x += gapW;
     }
-    const w = (b - a) * cell;
+    const w = Math.max(b - a, 1) * cell; // an empty axis still shows one (empty) cell
     scene.slots.push({
       req: { axes: [0], index: [0], window: gap ? [0, 1, a, b] : null }, t: [w, 0, 0, rowH, x, y0], role: "flat",
       cut: 0, cells: plan.cells, cellPx: cell, text: plan.cells && cell >= 34, shade: 0,
@@ -134,12 +152,15 @@ function vectorScene(scene, s) {
     }
     x += w;
   });
-  let y = y0 + rowH + 18;
+  let y = y0 + rowH + (plan.cells ? 18 : 4);
   let budgetCols = shown;
   if (gap) {
+    // every value, block-reduced, under the exact cells
     const w = x - x0;
-    const h = 10;
-    y += 4;
+    const h = 12;
+    y += 8;
+    scene.notes.push({ text: "all values", x: x0, y: y - 4, cls: "tv-tick", anchor: "start" });
+    y += 2;
     scene.slots.push({
       req: { axes: [0], index: [0], window: null }, t: [w, 0, 0, h, x0, y], role: "overview", cut: 0, cells: false,
       cellPx: 1, text: false, shade: 0,
@@ -147,13 +168,12 @@ function vectorScene(scene, s) {
     scene.prims.push({ kind: "rect", cls: "tv-outline tv-outline-thin", x: x0, y, w, h });
     scene.notes.push({ text: "0", x: x0, y: y + h + 12, cls: "tv-tick", anchor: "start" });
     scene.notes.push({ text: String(n - 1), x: x0 + w, y: y + h + 12, cls: "tv-tick", anchor: "end" });
-    scene.notes.push({ text: "all values, block-reduced", x: x0 + w / 2, y: y + h + 12, cls: "tv-tick", anchor: "middle" });
     budgetCols = Math.max(budgetCols, Math.round(w));
     y += h + 16;
   }
-  edgeLabel(scene, 0, labelText(0, s.dims, s.shape), [x0, y], [x, y], -M, "cols");
+  edgeLabel(scene, 0, labelText(0, s.dims, s.shape), [x0, y], [x, y], -1, 0, 12, "cols");
   scene.width = x + 12;
-  scene.height = y + M + 4;
+  scene.height = y + 28;
   scene.budget = [1, Math.min(budgetCols, 4096)];
 }
 
@@ -163,18 +183,21 @@ function matrixScene(scene, s) {
   const H = s.shape[ra];
   const W = s.shape[ca];
   const plan = planFace(H, W, { maxPx: 340, maxCell: H <= 8 && W <= 8 ? 44 : 30, minCell: 4, maxBudget: 340 });
-  const x0 = M + 8;
+  const ticked = plan.cells && plan.cellW >= 12 && H > 0 && W > 0;
+  const tickRoom = ticked ? String(plan.rows - 1).length * 6.5 + 8 : 0;
+  const x0 = leftRoom(labelText(ra, s.dims, s.shape), plan.h, 34) + tickRoom;
   const y0 = 8;
   scene.slots.push({
     req: { axes: [ra, ca], index: s.index.map(() => 0), window: null }, t: [plan.w, 0, 0, plan.h, x0, y0],
     role: "flat", cut: 0, cells: plan.cells, cellPx: plan.cellW, text: plan.cells && plan.cellW >= 34, shade: 0,
   });
   scene.prims.push({ kind: "rect", cls: "tv-outline", x: x0, y: y0, w: plan.w, h: plan.h });
-  ticks(scene, plan, x0, y0);
-  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x0, y0], [x0, y0 + plan.h], M, "rows");
-  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x0, y0 + plan.h + 12], [x0 + plan.w, y0 + plan.h + 12], -M, "cols");
+  if (ticked) ticks(scene, plan, x0, y0);
+  const tickH = ticked ? 14 : 0;
+  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x0, y0], [x0, y0 + plan.h], -1, 7 + tickRoom, 11, "rows");
+  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x0, y0 + plan.h], [x0 + plan.w, y0 + plan.h], -1, 7 + tickH, 12, "cols");
   scene.width = x0 + plan.w + 16;
-  scene.height = y0 + plan.h + 12 + M + 6;
+  scene.height = y0 + plan.h + tickH + 40;
   scene.budget = plan.budget;
 }
 
@@ -234,7 +257,7 @@ function addCube(scene, g, c) {
   const fy = Y + ey - cut * ey;
   // back outline of the solid part
   scene.prims.push({
-    kind: "poly", cls: "tv-edge", pts: [[fx, fy], [X + ex, Y], [X + ex + w, Y], [X + ex + w, Y + h], [fx + w, fy + h]],
+    kind: "line", cls: "tv-edge", pts: [[fx, fy], [X + ex, Y], [X + ex + w, Y], [X + ex + w, Y + h], [fx + w, fy + h]],
   });
   scene.prims.push({ kind: "line", cls: "tv-edge", pts: [[fx + w, fy], [X + ex + w, Y]] });
   scene.prims.push({ kind: "rect", cls: "tv-outline", x: fx, y: fy, w, h });
@@ -255,18 +278,14 @@ function cubeScene(scene, s) {
   const g = cubeGeometry(s.shape[ra], s.shape[ca], s.shape[da], {
     maxPx: 260, maxCell: s.shape[ra] <= 6 && s.shape[ca] <= 6 ? 40 : 28, minCell: 4, maxBudget: 260, maxDepthPx: 150,
   });
-  const x = M + 8;
+  const x = leftRoom(labelText(ra, s.dims, s.shape), g.front.h, M + 8);
   const y = M + 4;
   addCube(scene, g, { ra, ca, da, index: s.index, x, y, text: true });
   const { ex, ey } = g;
   const { w, h } = g.front;
-  edgeLabel(scene, da, labelText(da, s.dims, s.shape), [x, y + ey], [x + ex, y], M * 0.8, "depth");
-  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x, y + ey], [x, y + ey + h], M, "rows");
-  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x, y + ey + h], [x + w, y + ey + h], -M, "cols");
-  scene.notes.push({
-    text: `${s.index[da]}`, x: x + (s.shape[da] > 0 ? s.index[da] / s.shape[da] : 0) * ex + 3,
-    y: y + ey - (s.shape[da] > 0 ? s.index[da] / s.shape[da] : 0) * ey - 4, cls: "tv-depth-tag", color: axisColor(da), anchor: "start",
-  });
+  edgeLabel(scene, da, labelText(da, s.dims, s.shape), [x, y + ey], [x + ex, y], 1, 7, 11, "depth");
+  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x, y + ey], [x, y + ey + h], -1, 7, 11, "rows");
+  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x, y + ey + h], [x + w, y + ey + h], -1, 7, 12, "cols");
   scene.width = x + g.width + 16;
   scene.height = y + g.height + M + 8;
   scene.budget = g.budget;
@@ -280,24 +299,25 @@ function outerScene(scene, s) {
   const outs = outerAxes(rank, s.faceAxes);
   const levels = outerLevels(s.shape, outs, s.index, 48);
   const count = levels.reduce((p, L) => p * L.entries.filter((e) => e !== null).length, 1);
-  const side = thumbSize(count);
+  const perRow = levels[levels.length - 1].entries.length;
+  const side = Math.round(Math.min(thumbSize(count), Math.max(24, 640 / (perRow * 1.5))));
   const g = cubeGeometry(s.shape[ra], s.shape[ca], s.shape[da], {
     maxPx: side, maxCell: 14, minCell: 2, maxBudget: Math.max(16, side), maxDepthPx: side * 0.6,
   });
   const lay = placeOuter(levels, s.index, Math.ceil(g.width), Math.ceil(g.height));
   const hLevels = levels.filter((L) => L.dir === "h");
   const vLevels = levels.filter((L) => L.dir === "v");
-  const legendH = 30;
-  const top = legendH + hLevels.length * 24 + 4;
-  const left = 10 + vLevels.length * 26;
+  const legendH = 0;
+  const top = legendH + hLevels.length * 30 + 6;
+  const left = 8 + vLevels.length * 30;
   // outer-level labels: horizontal levels in rows above, vertical levels in columns on the left
   hLevels.forEach((L, i) => {
-    const y = legendH + i * 24 + 14;
-    edgeLabel(scene, L.axis, labelText(L.axis, s.dims, s.shape), [left, y], [left + Math.min(lay.width, 220), y], -0.01, "outer");
+    const y = legendH + i * 30 + 26;
+    edgeLabel(scene, L.axis, labelText(L.axis, s.dims, s.shape), [left, y], [left + Math.max(120, Math.min(lay.width, 260)), y], 1, 0, 10, "outer");
   });
   vLevels.forEach((L, i) => {
-    const x = 12 + i * 26;
-    edgeLabel(scene, L.axis, labelText(L.axis, s.dims, s.shape), [x, top], [x, top + Math.min(lay.height, 220)], 0.01, "outer");
+    const x = 26 + i * 30;
+    edgeLabel(scene, L.axis, labelText(L.axis, s.dims, s.shape), [x, top], [x, top + Math.max(120, Math.min(lay.height, 260))], -1, 0, 10, "outer");
   });
   for (const b of lay.boxes) scene.prims.push({ kind: "rect", cls: "tv-group", x: left + b.x, y: top + b.y, w: b.w, h: b.h, color: axisColor(b.axis) });
   for (const c of lay.cubes) {
@@ -314,7 +334,7 @@ function outerScene(scene, s) {
     { axis: ra, text: labelText(ra, s.dims, s.shape), role: "rows" },
     { axis: ca, text: labelText(ca, s.dims, s.shape), role: "cols" },
   ];
-  scene.width = Math.max(left + lay.width + 12, 420);
+  scene.width = Math.max(left + lay.width + 12, 300);
   scene.height = top + lay.height + 8;
   scene.budget = g.budget;
 }
