@@ -208,5 +208,11 @@ def test_depth_slider_answers_the_keyboard(page, cube):
 
 
 def test_no_script_errors_on_the_page(page, nb):
-    errors = [m for m in page._tv_console if m.startswith("[pageerror]")]
+    """No uncaught exception and no console error on the page (JupyterLab's own 404 for its LSP status,
+    whose server extension the harness switches off, is the one known line)."""
+    errors = [
+        m
+        for m in page._tv_console
+        if m.startswith("[pageerror]") or (m.startswith("[error]") and "Failed to load resource" not in m)
+    ]
     assert errors == [], errors
