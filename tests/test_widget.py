@@ -141,3 +141,55 @@ def test_refresh_by_hand_and_no_copy_kept(view_of):
     assert view.tensor is t
     view.refresh()
     assert view.revision == 1
+
+
+def all_dtypes():
+    return sorted({getattr(torch, n) for n in dir(torch) if isinstance(getattr(torch, n), torch.dtype)}, key=str)
+
+
+@pytest.mark.parametrize("dtype", all_dtypes(), ids=str)
+def test_every_dtype_is_shown_or_refused_with_a_reason(view_of, dtype):
+    try:
+        t = torch.ones(3, 4, dtype=dtype)
+    except RuntimeError:
+        t = torch.empty(3, 4, dtype=dtype)  # quantized dtypes, bits* without fill kernels
+    view = view_of(t)
+    content, buffers = ask(view, faces=[{"axes": [0, 1], "index": [0, 0], "window": None}])
+    assert content["kind"] == "faces"
+    meta = content["faces"][0]
+    if view.info["values"]:
+        assert meta["error"] is None and meta["shape"] == [3, 4] and len(buffers[0]) > 0
+    else:
+        assert meta["error"] and view.info["values_note"]
+
+
+@pytest.mark.parametrize("rank", range(11))
+def test_ranks_zero_to_ten(view_of, rank):
+    t = torch.randn([2] * rank)
+    view = view_of(t, dims=[f"d{i}" for i in range(rank)])
+    axes = list(range(max(0, rank - 2), rank))
+    index = [1] * rank
+    content, buffers = ask(view, faces=[{"axes": axes, "index": index, "window": None}])
+    key = tuple(slice(None) if a in axes else 1 for a in range(rank))
+    expected = t[key].reshape(-1).numpy()
+    np.testing.assert_array_equal(np.frombuffer(bytes(buffers[0]), dtype=np.float32), expected)
+
+
+def test_a_billion_real_elements_open_without_copying(view_of):
+    t = torch.zeros(10**9, dtype=torch.uint8)  # 1 GB
+    t[123_456_789] = 200
+    view = view_of(t)
+    assert view.info["numel"] == 10**9 and view.info["stats"]["sampled"]
+    content, buffers = ask(view, budget=[1, 1000], faces=[{"axes": [0], "index": [0], "window": None}])
+    meta = content["faces"][0]
+    assert meta["shape"] == [1, 1000] and meta["step"] == [1, 10**6]
+    values = np.frombuffer(bytes(buffers[0]), dtype=np.uint8)
+    assert values[123] == 200 and np.count_nonzero(values) == 1  # the one outlier survives reduction
+
+
+def test_expanded_billion_element_view(view_of):
+    t = torch.arange(4.0).expand(250_000_000, 4)
+    view = view_of(t)
+    assert view.info["strides"] == [0, 1] and view.info["storage_nbytes"] == 16
+    content, buffers = ask(view, faces=[{"axes": [0, 1], "index": [0, 0], "window": None}])
+    assert content["faces"][0]["error"] is None
