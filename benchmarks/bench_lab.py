@@ -31,21 +31,7 @@ import lab  # noqa: E402
 
 TARGET_S, TARGET_MB = 0.4, 0.5
 
-BARE_SETUP = '''
-import anywidget, traitlets
-class Bare(anywidget.AnyWidget):
-    _esm = """
-    export default { render({ model, el }) {
-      const d = document.createElement("div");
-      d.className = "bare-widget";
-      d.textContent = "bare " + model.get("n");
-      el.appendChild(d);
-      d.dataset.state = "ready";
-    } };
-    """
-    n = traitlets.Int(7).tag(sync=True)
-print("ready")
-'''
+BARE_SETUP = lab.BARE_WIDGET_CLASS + 'print("ready")\n'
 
 CASES = {
     "tensorviz": {

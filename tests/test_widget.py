@@ -169,7 +169,7 @@ def test_ranks_zero_to_ten(view_of, rank):
     view = view_of(t, dims=[f"d{i}" for i in range(rank)])
     axes = list(range(max(0, rank - 2), rank))
     index = [1] * rank
-    content, buffers = ask(view, faces=[{"axes": axes, "index": index, "window": None}])
+    _, buffers = ask(view, faces=[{"axes": axes, "index": index, "window": None}])
     key = tuple(slice(None) if a in axes else 1 for a in range(rank))
     expected = t[key].reshape(-1).numpy()
     np.testing.assert_array_equal(np.frombuffer(bytes(buffers[0]), dtype=np.float32), expected)
@@ -192,4 +192,7 @@ def test_expanded_billion_element_view(view_of):
     view = view_of(t)
     assert view.info["strides"] == [0, 1] and view.info["storage_nbytes"] == 16
     content, buffers = ask(view, faces=[{"axes": [0, 1], "index": [0, 0], "window": None}])
-    assert content["faces"][0]["error"] is None
+    meta = content["faces"][0]
+    assert meta["error"] is None and meta["shape"][1] == 4 and meta["step"][1] == 1
+    rows = np.frombuffer(bytes(buffers[0]), dtype=np.float32).reshape(meta["shape"])
+    np.testing.assert_array_equal(rows, np.tile([0.0, 1.0, 2.0, 3.0], (meta["shape"][0], 1)))

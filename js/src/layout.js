@@ -31,7 +31,54 @@ export function axisColor(axis) {
  * @param {number} size
  */
 export function axisLabelText(axis, name, size) {
-  return name ? `axis ${axis} · ${name} · ${size}` : `axis ${axis} · ${size}`;
+  const p = axisLabelParts(axis, name, size);
+  return p.head + p.name + p.tail;
+}
+
+/**
+ * An axis label in three parts: `head` and `tail` always show in full (they hold the axis number and size); only
+ * the user's `name` may be cut short on screen (with an ellipsis), never the size.
+ * @typedef {{head: string, name: string, tail: string}} LabelParts
+ * @param {number} axis
+ * @param {string | undefined} name
+ * @param {number} size
+ * @returns {LabelParts}
+ */
+export function axisLabelParts(axis, name, size) {
+  return name ? { head: `axis ${axis} · `, name, tail: ` · ${size}` } : { head: `axis ${axis} · ${size}`, name: "", tail: "" };
+}
+
+/** Estimated width of axis-label text in CSS pixels (bold 11.5px sans); used to make room, never to cut text. */
+export const LABEL_CHAR_PX = 6.6;
+/** Widest a label written level (beside a short edge, or under a narrow face) may grow before its name is cut. */
+export const LABEL_LEVEL_MAX = 170;
+
+/** @param {string} text */
+export const labelWidth = (text) => text.length * LABEL_CHAR_PX;
+
+/**
+ * Narrowest form of a label: head, one character of the name, an ellipsis, tail.
+ * @param {LabelParts} p
+ */
+export function labelMinWidth(p) {
+  return labelWidth(p.head + p.tail) + (p.name ? Math.min(p.name.length, 2) * LABEL_CHAR_PX : 0);
+}
+
+/**
+ * How a label sits beside an edge of length `len`: along it (upright or slanted) when even its narrowest form fits,
+ * its name cut to the edge's length; otherwise level. A label along a level edge may be wider than the edge, up to
+ * LABEL_LEVEL_MAX. `width` is the on-screen width the layout must make room for (also the CSS max-width).
+ * @param {LabelParts} p
+ * @param {number} len
+ * @param {boolean} levelEdge whether the edge itself is level (the label is then level anyway)
+ * @returns {{level: boolean, width: number}}
+ */
+export function fitLabel(p, len, levelEdge) {
+  const full = labelWidth(p.head + p.name + p.tail);
+  const min = labelMinWidth(p);
+  if (levelEdge) return { level: true, width: Math.min(full, Math.max(len - 8, LABEL_LEVEL_MAX, min)) };
+  if (len >= min + 8) return { level: false, width: Math.min(full, len - 8) };
+  return { level: true, width: Math.min(full, Math.max(LABEL_LEVEL_MAX, min)) };
 }
 
 /**

@@ -588,3 +588,20 @@ def hover_cell(page, root, rank: int, at=None, accept=None, timeout: float = 10.
         if time.monotonic() > deadline:
             raise AssertionError(f"no acceptable tooltip while hovering the values; last tooltip: {last_text!r}")
         page.wait_for_timeout(200)
+
+
+# A minimal anywidget: the anchor that tensorviz's timings and bytes are compared with.
+BARE_WIDGET_CLASS = '''
+import anywidget, traitlets
+class Bare(anywidget.AnyWidget):
+    _esm = """
+    export default { render({ model, el }) {
+      const d = document.createElement("div");
+      d.className = "bare-widget";
+      d.textContent = "bare " + model.get("n");
+      el.appendChild(d);
+      d.dataset.state = "ready";
+    } };
+    """
+    n = traitlets.Int(7).tag(sync=True)
+'''

@@ -6,21 +6,7 @@ import re
 import lab
 import pytest
 
-BARE_WIDGET = '''
-import anywidget, traitlets
-class Bare(anywidget.AnyWidget):
-    _esm = """
-    export default { render({ model, el }) {
-      const d = document.createElement("div");
-      d.className = "bare-widget";
-      d.textContent = "bare " + model.get("n");
-      el.appendChild(d);
-      d.dataset.state = "ready";
-    } };
-    """
-    n = traitlets.Int(7).tag(sync=True)
-Bare()
-'''
+BARE_WIDGET = lab.BARE_WIDGET_CLASS + "Bare()\n"
 
 
 @pytest.fixture(scope="module")
