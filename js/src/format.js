@@ -154,3 +154,18 @@ export function formatBlock(parts) {
 export function formatSize(n) {
   return formatCount(n);
 }
+
+/**
+ * The note beside the picture of a sparse tensor: how many values it stores. Empty for strided tensors.
+ * @param {{layout?: string, nnz?: number | null, numel?: number}} info
+ */
+export function sparseNote(info) {
+  if (!info.layout || info.layout === "strided" || info.nnz === null || info.nnz === undefined) return "";
+  const n = info.nnz;
+  let s = `sparse (${info.layout.replace(/^sparse_/, "")}): ${formatCount(n)} stored value${n === 1 ? "" : "s"} (nnz)`;
+  if (Number.isFinite(info.numel) && /** @type {number} */ (info.numel) > 0) {
+    s += ` of ${formatCount(/** @type {number} */ (info.numel))} element${info.numel === 1 ? "" : "s"}`;
+    if (n < /** @type {number} */ (info.numel)) s += "; the others are 0";
+  }
+  return s;
+}

@@ -6,7 +6,7 @@ import { FaceClient } from "./faces.js";
 import { makeColormap } from "./colormap.js";
 import { numberAt } from "./decode.js";
 import { depthAxis, normalizeFaceAxes, normalizeIndex } from "./layout.js";
-import { formatShape } from "./format.js";
+import { formatShape, sparseNote } from "./format.js";
 import { buildScene } from "./view/scene.js";
 import { Picture, h } from "./view/picture.js";
 import { renderHeader } from "./view/header.js";
@@ -53,6 +53,7 @@ class TensorView {
     this.scroll = h("div", "tv-scroll");
     this.scroll.append(this.picture.el);
     this.captionEl = h("div", "tv-caption");
+    this.sparseEl = h("div", "tv-sparse-note");
     this.colorbarSlot = h("div", "tv-colorbar-slot");
     this.controlsSlot = h("div", "tv-controls-slot");
     this.statusEl = h("div", "tv-status");
@@ -60,7 +61,7 @@ class TensorView {
     this.statusEl.setAttribute("aria-live", "polite");
     this.tooltip = new Tooltip();
     const body = h("div", "tv-body");
-    body.append(this.picture.legendEl, this.scroll, this.captionEl, this.colorbarSlot);
+    body.append(this.picture.legendEl, this.scroll, this.sparseEl, this.captionEl, this.colorbarSlot);
     this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 
@@ -128,6 +129,7 @@ class TensorView {
     this.headerSlot.replaceChildren(renderHeader(info));
     this.noteEl.hidden = this.state.values;
     this.noteEl.textContent = this.state.values ? "" : info.values_note || "no values to show: only the structure";
+    this.sparseEl.textContent = sparseNote(info);
     this.renderControls();
     this.showError();
     this.refresh();
@@ -300,8 +302,8 @@ class TensorView {
       if (st && (st[0] !== 1 || st[1] !== 1)) {
         const role = scene.slots[i].role;
         const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
-        const cells = s.shape.length === 1 ? `${st[1]}` : `${st[0]}×${st[1]}`;
-        notes.add(`${what}: block max |x|, ${cells} per cell`);
+        const cells = s.shape.length === 1 ? `${st[1]} values` : `a ${st[0]}×${st[1]} block`;
+        notes.add(`${what}: each cell shows the largest |x| of ${cells}`);
       }
     });
     this.captionEl.textContent = [...notes].join(" · ");
@@ -334,6 +336,12 @@ class TensorView {
       }
       if (min > max) min = max = 0;
     }
+    // a sparse tensor's stats cover its stored values; the entries it does not store are 0 and show as 0
+    const info = s.info;
+    if (info.layout && info.layout !== "strided" && Number(info.nnz) < Number(info.numel)) {
+      min = Math.min(/** @type {number} */ (min), 0);
+      max = Math.max(/** @type {number} */ (max), 0);
+    }
     return makeColormap({ valueKind: s.info.value_kind, min, max, part: s.part });
   }
 
@@ -362,8 +370,15 @@ class TensorView {
       this.tooltip.hide();
       return;
     }
+    // the tooltip is placed in the root's padding box; it stays inside both the widget and the viewport
     const rr = this.root.getBoundingClientRect();
-    this.tooltip.show(hit, ev.clientX - rr.left, ev.clientY - rr.top, rr.width);
+    const ox = rr.left + this.root.clientLeft;
+    const oy = rr.top + this.root.clientTop;
+    const x0 = Math.max(0, -ox);
+    const y0 = Math.max(0, -oy);
+    const x1 = Math.min(this.root.clientWidth || rr.width, (globalThis.innerWidth || Infinity) - ox);
+    const y1 = Math.min(this.root.clientHeight || rr.height, (globalThis.innerHeight || Infinity) - oy);
+    this.tooltip.show(hit, ev.clientX - ox, ev.clientY - oy, { x0, y0, x1, y1 });
   }
 
   /** @param {KeyboardEvent} ev */

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   formatFloat32, formatFloat64, formatValue, formatComplex, formatBytes, formatShape, formatIndex, formatBlock,
-  formatCount, formatCompact,
+  formatCount, formatCompact, sparseNote,
 } from "../src/format.js";
 
 test("float32 values print as the shortest decimal that reads back as the same float32", () => {
@@ -61,4 +61,11 @@ test("sizes, shapes and indices read the way Python prints them", () => {
   assert.equal(formatCount(4194304), "4,194,304");
   assert.equal(formatCompact(null), "n/a");
   assert.equal(formatCompact(7.0710678), "7.071");
+});
+
+test("a sparse tensor's note tells how many values it stores; strided tensors get none", () => {
+  assert.equal(sparseNote({ layout: "sparse_coo", nnz: 995, numel: 2000 }), "sparse (coo): 995 stored values (nnz) of 2,000 elements; the others are 0");
+  assert.equal(sparseNote({ layout: "sparse_csr", nnz: 1, numel: 1 }), "sparse (csr): 1 stored value (nnz) of 1 element");
+  assert.equal(sparseNote({ layout: "strided", nnz: null, numel: 6 }), "");
+  assert.equal(sparseNote({ layout: "sparse_coo", nnz: null, numel: 6 }), "");
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AXIS_COLORS, axisColor, axisLabelText, applyAffine, cellAt, cubeFaces, cubeGeometry, depthAxis, describePicture,
+  AXIS_COLORS, axisColor, axisLabelText, axisLabelParts, fitLabel, labelMinWidth, LABEL_LEVEL_MAX, applyAffine, cellAt, cubeFaces, cubeGeometry, depthAxis, describePicture,
   invertAffine, normalizeFaceAxes, normalizeIndex, outerAxes, outerLevels, placeOuter, planFace, planSegments,
   visibleIndices,
 } from "../src/layout.js";
@@ -143,4 +143,22 @@ test("every picture has a text description", () => {
   assert.equal(describePicture([], []), "0-d tensor: a single value");
   assert.match(describePicture([5], [0], ["T"]), /5 elements \(axis 0 T\)/);
   assert.match(describePicture([2, 3, 4, 5], [2, 3]), /^4-d: 2 \(axis 0\) cubes/);
+});
+
+test("an axis label's parts: only the name may be cut; head and tail hold the axis number and size", () => {
+  assert.deepEqual(axisLabelParts(0, "batch", 4), { head: "axis 0 · ", name: "batch", tail: " · 4" });
+  assert.deepEqual(axisLabelParts(3, "", 7), { head: "axis 3 · 7", name: "", tail: "" });
+});
+
+test("a label goes along an edge long enough for its narrowest form, its width cut to the edge", () => {
+  const p = axisLabelParts(0, "batch_of_images_from_loader", 4);
+  const fit = fitLabel(p, 200, false);
+  assert.equal(fit.level, false);
+  assert.ok(fit.width <= 200 && fit.width >= labelMinWidth(p));
+  const short = fitLabel(p, 40, false);
+  assert.equal(short.level, true, "too short an edge: level text");
+  assert.ok(short.width <= LABEL_LEVEL_MAX);
+  assert.ok(short.width >= labelMinWidth(p), "never narrower than head, a bit of the name and the tail");
+  const plain = fitLabel(axisLabelParts(1, "", 32), 300, false);
+  assert.equal(plain.level, false);
 });

@@ -56,3 +56,19 @@ test("the budget asks for about the face's pixel size, never more than the face 
   const big = buildScene(base([2048, 2048])).budget;
   assert.ok(big[0] <= 400 && big[1] <= 400 && big[0] >= 128);
 });
+
+test("long axis names keep every label inside the picture, with its size", () => {
+  for (const dims of [["<img src=x onerror=alert(1)>", "b", "c"], ["batch_of_images_from_loader", "height_in_pixels", "w"]]) {
+    for (const shape of [[4, 32, 32], [6, 8, 10], [5, 6, 3]]) {
+      const s = buildScene(base(shape.slice(0, dims.length), { dims }));
+      for (const L of s.labels) {
+        assert.ok(L.text.includes(dims[L.axis]) && L.parts.tail.endsWith(String(shape[L.axis])), L.text);
+        const r = (L.angle * Math.PI) / 180;
+        const hw = (Math.abs(Math.cos(r)) * L.width) / 2;
+        const hh = (Math.abs(Math.sin(r)) * L.width) / 2;
+        assert.ok(L.x - hw >= -1 && L.y - hh >= -1, `${L.text} at ${L.x},${L.y} (${L.angle}°, ${L.width}px) in [${shape}]`);
+        assert.ok(L.x + hw <= s.width && L.y + hh <= s.height, `${L.text} past the picture's right or bottom`);
+      }
+    }
+  }
+});

@@ -36,6 +36,7 @@ export function renderControls(s, on) {
         sel.append(opt);
       }
       sel.value = String(s.faceAxes[k]);
+      sel.title = sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : "";
       sel.style.borderColor = axisColor(s.faceAxes[k]);
       sel.style.color = axisColor(s.faceAxes[k]);
       sel.addEventListener("change", () => {
@@ -59,6 +60,7 @@ export function renderControls(s, on) {
     row.style.setProperty("--tv-axis-color", axisColor(a));
     const title = h("span", "tv-control-name", `axis ${a}${name(a)}`);
     title.style.color = axisColor(a);
+    title.title = `axis ${a}${s.dims[a] ? ` · ${s.dims[a]}` : ""} · ${n}`;
     const role = h("span", "tv-control-role", a === da ? "depth" : "cube");
     const input = /** @type {HTMLInputElement} */ (own(h("input", "tv-range")));
     input.type = "range";

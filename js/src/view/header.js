@@ -81,6 +81,7 @@ export function renderStats(info) {
   if (s.posinf) el.append(fact("+inf", formatCount(s.posinf)));
   if (s.neginf) el.append(fact("−inf", formatCount(s.neginf)));
   el.append(fact("zeros", s.zeros === null || s.zeros === undefined ? "n/a" : formatCount(s.zeros)));
+  if (s.of === "stored values") el.append(h("span", "tv-sampled", "of the stored values"));
   if (s.sampled) {
     const n = s.sample_size ?? s.count;
     el.append(h("span", "tv-sampled", `sampled: ${formatCount(n)} of ${formatCount(info.numel)} elements`));

@@ -1,12 +1,12 @@
 // Paints a scene: SVG for outlines and text, Canvas 2D for cells, HTML for the axis labels.
 // Keeps each painted face's transform for hit-testing.
-import { applyAffine, axisColor, cellAt, invertAffine } from "../layout.js";
+import { applyAffine, axisColor, cellAt, invertAffine, LABEL_LEVEL_MAX } from "../layout.js";
 import { inkFor, rgbCss, SPECIAL_COLORS } from "../colormap.js";
 
 /** @param {number} v a NaN or infinite value */
 const rgbCssOf = (v) => rgbCss(Number.isNaN(v) ? SPECIAL_COLORS.nan : v > 0 ? SPECIAL_COLORS.posinf : SPECIAL_COLORS.neginf);
 import { numberAt, rawAt } from "../decode.js";
-import { formatBlock, formatCompact, formatIndex, formatValue } from "../format.js";
+import { formatBlock, formatCompact, formatCount, formatIndex, formatValue } from "../format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -16,7 +16,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
  * @typedef {import("../faces.js").FaceResult} FaceResult
  * @typedef {import("../colormap.js").Colormap} Colormap
  * @typedef {{slot: Slot, result: FaceResult}} Painted
- * @typedef {{index: string, value: string, block: boolean, label: string}} Hit
+ * @typedef {{index: string, value: string, block: boolean, label: string, extent: string}} Hit
  */
 
 /**
@@ -38,6 +38,32 @@ export function h(tag, cls, text) {
   const el = document.createElement(tag);
   if (cls) el.className = cls;
   if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/**
+ * An axis label element (`data-axis`): its text is the full label; on screen only the name is cut short (with an
+ * ellipsis) when the label would be wider than `maxW`, so the axis number and size always show.
+ * @param {number} axis
+ * @param {import("../layout.js").LabelParts} parts
+ * @param {string} cls
+ * @param {number} maxW CSS pixels
+ */
+export function axisLabel(axis, parts, cls, maxW) {
+  const el = h("span", cls);
+  el.dataset.axis = String(axis);
+  el.style.color = axisColor(axis);
+  const full = parts.head + parts.name + parts.tail;
+  el.title = full;
+  el.append(h("span", "tv-axis-fixed", parts.head));
+  if (parts.name) {
+    const name = h("span", "tv-axis-name", parts.name);
+    // however narrow, a cut name keeps its first letter before the ellipsis
+    if (parts.name.length > 2) name.style.minWidth = "1.6em";
+    el.append(name, h("span", "tv-axis-fixed", parts.tail));
+    // a little slack over the layout's estimate: the name is cut only when it really does not fit
+    el.style.maxWidth = `${Math.ceil(maxW + 2)}px`;
+  }
   return el;
 }
 
@@ -127,11 +153,9 @@ export class Picture {
     this.svgBack.append(back);
     this.svg.append(front);
     for (const L of scene.labels) {
-      const el = h("span", `tv-axis-label tv-axis-${L.role}`, L.text);
-      el.dataset.axis = String(L.axis);
+      const el = axisLabel(L.axis, L.parts, `tv-axis-label tv-axis-${L.role}`, L.width);
       el.style.left = `${L.x.toFixed(1)}px`;
       el.style.top = `${L.y.toFixed(1)}px`;
-      el.style.color = axisColor(L.axis);
       el.style.transform = `translate(-50%, -50%) rotate(${L.angle.toFixed(1)}deg)`;
       this.labels.append(el);
     }
@@ -143,9 +167,7 @@ export class Picture {
       const arrows = { depth: "↗ depth", rows: "↓ rows", cols: "→ columns" };
       for (const L of scene.legend) {
         const item = h("span", "tv-legend-item");
-        const lab = h("span", "tv-axis-label tv-axis-static", L.text);
-        lab.dataset.axis = String(L.axis);
-        lab.style.color = axisColor(L.axis);
+        const lab = axisLabel(L.axis, L.parts, "tv-axis-label tv-axis-static", LABEL_LEVEL_MAX);
         item.append(lab, h("span", "tv-legend-role", arrows[/** @type {"depth"|"rows"|"cols"} */ (L.role)] || L.role));
         box.append(item);
       }
@@ -376,7 +398,13 @@ export function describeCell(r, i, j) {
   const value = formatValue(rawAt(values, flat), values.encoding);
   const index = block ? formatBlock(parts) : formatIndex(/** @type {number[]} */ (parts));
   let label = value;
-  if (block) label = `max |x| = ${value}`;
-  if (values.complex) label += `  (|z| = ${formatCompact(numberAt(values, flat, "magnitude"))})`;
-  return { index, value, block, label };
+  let extent = "";
+  if (block) {
+    const cols = colRange[1] - colRange[0];
+    const count = axes.length === 2 ? (rowRange[1] - rowRange[0]) * cols : cols;
+    extent = `${formatCount(count)} element${count === 1 ? "" : "s"}`;
+    label = `largest |x| in block: ${value}`;
+  }
+  if (values.complex) label = `${block ? "largest |z| in block: " : ""}${value}  (|z| = ${formatCompact(numberAt(values, flat, "magnitude"))})`;
+  return { index, value, block, label, extent };
 }

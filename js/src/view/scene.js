@@ -1,7 +1,7 @@
 // Scene: what the picture shows for a tensor and a view state — faces to fetch and where they go, outlines,
 // labels. No DOM here; picture.js paints a scene.
 import {
-  axisColor, axisLabelText, cubeFaces, cubeGeometry, depthAxis, describePicture, outerAxes, outerLevels,
+  axisColor, axisLabelParts, cubeFaces, fitLabel, cubeGeometry, depthAxis, describePicture, outerAxes, outerLevels,
   placeOuter, planFace, planSegments, thumbSize,
 } from "../layout.js";
 import { formatSize } from "../format.js";
@@ -13,11 +13,13 @@ import { formatSize } from "../format.js";
  *            cellPx: number, text: boolean, shade: number}} Slot
  * @typedef {{kind: "line"|"poly"|"rect"|"text", cls: string, pts?: number[][], x?: number, y?: number, w?: number,
  *            h?: number, text?: string, color?: string, anchor?: string, dash?: boolean}} Prim
- * @typedef {{axis: number, text: string, x: number, y: number, angle: number, role: string}} AxisLabel
+ * @typedef {import("../layout.js").LabelParts} LabelParts
+ * @typedef {{axis: number, text: string, parts: LabelParts, width: number, x: number, y: number, angle: number,
+ *            role: string}} AxisLabel
  * @typedef {{text: string, x: number, y: number, cls: string, color?: string, anchor?: string}} Note
  * @typedef {{width: number, height: number, slots: Slot[], prims: Prim[], labels: AxisLabel[], notes: Note[],
  *            description: string, budget: [number, number], hatch: {t: Affine}[],
- *            legend?: {axis: number, text: string, role: string}[]}} Scene
+ *            legend?: {axis: number, text: string, parts: LabelParts, role: string}[]}} Scene
  */
 
 const M = 34; // margin for an edge label
@@ -38,6 +40,7 @@ export function buildScene(s) {
   else if (rank === 2) matrixScene(scene, s);
   else if (rank === 3) cubeScene(scene, s);
   else outerScene(scene, s);
+  fitLabels(scene);
   if (!s.values) {
     scene.hatch = scene.slots.map((sl) => ({ t: sl.t }));
     scene.slots = [];
@@ -48,13 +51,13 @@ export function buildScene(s) {
 }
 
 /** @param {number} axis @param {string[]} dims @param {number[]} shape */
-const labelText = (axis, dims, shape) => axisLabelText(axis, dims[axis], shape[axis]);
+const labelText = (axis, dims, shape) => axisLabelParts(axis, dims[axis], shape[axis]);
 
 /**
  * Arrow along an edge (in the axis color) and the axis label beside it.
  * @param {Scene} scene
  * @param {number} axis
- * @param {string} text
+ * @param {LabelParts} parts
  * @param {number[]} from
  * @param {number[]} to
  * @param {number} side which side of the edge: +1 = to the left of the direction of travel, -1 = to the right
@@ -62,7 +65,7 @@ const labelText = (axis, dims, shape) => axisLabelText(axis, dims[axis], shape[a
  * @param {number} [dist] distance of the label's center from the arrow
  * @param {string} [role]
  */
-function edgeLabel(scene, axis, text, from, to, side, gap = 7, dist = 11, role = "") {
+function edgeLabel(scene, axis, parts, from, to, side, gap = 7, dist = 11, role = "") {
   const color = axisColor(axis);
   const dx = to[0] - from[0];
   const dy = to[1] - from[1];
@@ -85,25 +88,42 @@ function edgeLabel(scene, axis, text, from, to, side, gap = 7, dist = 11, role =
   if (angle > 90) angle -= 180;
   if (angle < -90) angle += 180;
   if (Math.abs(angle) > 80) angle = -90;
+  const fit = fitLabel(parts, len, Math.abs(angle) < 1);
   let mid = [(a[0] + b[0]) / 2 + nx * dist, (a[1] + b[1]) / 2 + ny * dist];
-  const textW = text.length * 6.6;
-  if (angle === -90 && len < textW + 8) {
-    // too short an edge for upright text: write it level, beside the edge
+  if (fit.level && Math.abs(angle) >= 1) {
+    // too short an edge for text along it: write it level, beside the edge (above a slanted one)
+    if (angle === -90) mid = [(a[0] + b[0]) / 2 + nx * (fit.width / 2 + 4), (a[1] + b[1]) / 2];
+    else mid = [Math.max(b[0], (a[0] + b[0]) / 2), Math.min(a[1], b[1]) - 12];
     angle = 0;
-    mid = [(a[0] + b[0]) / 2 + nx * (textW / 2 + 4), (a[1] + b[1]) / 2];
   }
-  scene.labels.push({ axis, text, x: mid[0], y: mid[1], angle, role });
+  // a level label never leaves the picture on the left or the top
+  if (angle === 0) mid = [Math.max(mid[0], fit.width / 2 + 2), Math.max(mid[1], 9)];
+  scene.labels.push({ axis, text: parts.head + parts.name + parts.tail, parts, width: fit.width, x: mid[0], y: mid[1], angle, role });
 }
 
 /**
  * Left margin needed by a rows label on a vertical edge of length h (level text when the edge is short).
- * @param {string} text
+ * @param {LabelParts} parts
  * @param {number} h
  * @param {number} base margin when the label fits upright
  */
-function leftRoom(text, h, base) {
-  const textW = text.length * 6.6;
-  return h < textW + 8 ? Math.max(base, textW + 20) : base;
+function leftRoom(parts, h, base) {
+  const fit = fitLabel(parts, h, false);
+  return fit.level ? Math.max(base, fit.width + 20) : base;
+}
+
+/**
+ * Grow the picture so that every label (as laid out, rotated) lies inside it on the right and at the bottom.
+ * @param {Scene} scene
+ */
+function fitLabels(scene) {
+  for (const L of scene.labels) {
+    const r = (L.angle * Math.PI) / 180;
+    const hw = (Math.abs(Math.cos(r)) * L.width + Math.abs(Math.sin(r)) * 16) / 2;
+    const hh = (Math.abs(Math.sin(r)) * L.width + Math.abs(Math.cos(r)) * 16) / 2;
+    scene.width = Math.max(scene.width, L.x + hw + 4);
+    scene.height = Math.max(scene.height, L.y + hh + 4);
+  }
 }
 
 /** @param {Scene} scene */
@@ -158,7 +178,7 @@ function vectorScene(scene, s) {
     // every value, block-reduced, under the exact cells
     const w = x - x0;
     const h = 12;
-    y += 8;
+    y += 14;
     scene.notes.push({ text: "all values", x: x0, y: y - 4, cls: "tv-tick", anchor: "start" });
     y += 2;
     scene.slots.push({
@@ -169,7 +189,7 @@ function vectorScene(scene, s) {
     scene.notes.push({ text: "0", x: x0, y: y + h + 12, cls: "tv-tick", anchor: "start" });
     scene.notes.push({ text: String(n - 1), x: x0 + w, y: y + h + 12, cls: "tv-tick", anchor: "end" });
     budgetCols = Math.max(budgetCols, Math.round(w));
-    y += h + 16;
+    y += h + 22;
   }
   edgeLabel(scene, 0, labelText(0, s.dims, s.shape), [x0, y], [x, y], -1, 0, 12, "cols");
   scene.width = x + 12;
@@ -329,11 +349,11 @@ function outerScene(scene, s) {
   for (const t of lay.tags) scene.notes.push({ text: t.text, x: left + t.x, y: top + t.y + (t.anchor === "end" ? 4 : 0), cls: "tv-tag", color: axisColor(t.axis), anchor: t.anchor });
   for (const gm of lay.gaps) scene.notes.push({ text: gm.text, x: left + gm.x, y: top + gm.y + 5, cls: "tv-ellipsis", anchor: "middle" });
   // legend: what each small cube shows
-  scene.legend = [
-    { axis: da, text: labelText(da, s.dims, s.shape), role: "depth" },
-    { axis: ra, text: labelText(ra, s.dims, s.shape), role: "rows" },
-    { axis: ca, text: labelText(ca, s.dims, s.shape), role: "cols" },
-  ];
+  const legendItem = (/** @type {number} */ axis, /** @type {string} */ role) => {
+    const parts = labelText(axis, s.dims, s.shape);
+    return { axis, text: parts.head + parts.name + parts.tail, parts, role };
+  };
+  scene.legend = [legendItem(da, "depth"), legendItem(ra, "rows"), legendItem(ca, "cols")];
   scene.width = Math.max(left + lay.width + 12, 300);
   scene.height = top + lay.height + 8;
   scene.budget = g.budget;
