@@ -29,8 +29,11 @@ $(NODE_MODULES): js/package.json js/package-lock.json
 $(BUNDLE): $(NODE_MODULES) $(JS_SOURCES)
 	cd js && npm run build
 
+# JupyterLab refuses to start as root unless told; containers often run as root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 tour: setup
-	$(BIN)/jupyter lab examples/tour.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) examples/tour.ipynb
 
 test: setup
 	cd js && npm test
