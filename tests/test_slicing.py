@@ -161,3 +161,14 @@ def test_a_huge_face_is_reduced_in_bands_to_the_budget():
     f = face(t, [0, 1], budget=(512, 512))
     assert f.shape == (512, 512) and f.step == (8, 8)
     assert f.data.max() == t.max().item() and f.data.min() == t.min().item()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_faces_are_cut_on_the_device_and_match_the_cpu():
+    t = torch.randn(3, 700, 900, device="cuda")
+    t[1, 5, 5] = float("nan")
+    cpu = t.cpu()
+    for budget in ((1024, 1024), (64, 64)):
+        on_gpu = face(t, [1, 2], [1, 0, 0], budget=budget)
+        on_cpu = face(cpu, [1, 2], [1, 0, 0], budget=budget)
+        np.testing.assert_array_equal(on_gpu.data, on_cpu.data)

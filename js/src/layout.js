@@ -119,6 +119,31 @@ export function outerAxes(rank, faceAxes) {
 }
 
 /**
+ * How the outer axes are shown (rank ≥ 4): the innermost two (at most) lay out a grid of cubes (the last one
+ * horizontally, the one before it vertically); any further outer axes are fixed at their selected index and shown as
+ * position chips above the grid (`fixed`, ascending).
+ * @param {number} rank
+ * @param {number[]} faceAxes
+ * @returns {{grid: number[], fixed: number[]}}
+ */
+export function splitOuter(rank, faceAxes) {
+  const outs = outerAxes(rank, faceAxes);
+  const cut = Math.max(0, outs.length - 2);
+  return { grid: outs.slice(cut), fixed: outs.slice(0, cut) };
+}
+
+/**
+ * Text of a position chip: the axis label and the index the grid shows on it, e.g. `axis 0 · N · 2 = [1]`.
+ * @param {number} axis
+ * @param {string | undefined} name
+ * @param {number} size
+ * @param {number} at
+ */
+export function positionChipText(axis, name, size, at) {
+  return `${axisLabelText(axis, name, size)} = [${at}]`;
+}
+
+/**
  * Valid index: one integer per axis, clamped into range.
  * @param {number[]} shape
  * @param {number[] | null | undefined} index
@@ -461,8 +486,9 @@ export function thumbSize(count) {
  * @param {number[]} shape
  * @param {number[]} faceAxes
  * @param {string[]} [dims]
+ * @param {number[]} [index] the selected index (names the slice the grid of cubes shows for rank ≥ 6)
  */
-export function describePicture(shape, faceAxes, dims = []) {
+export function describePicture(shape, faceAxes, dims = [], index = []) {
   const rank = shape.length;
   const nm = (/** @type {number} */ a) => (dims[a] ? ` ${dims[a]}` : "");
   const part = (/** @type {number} */ a, /** @type {string} */ one, /** @type {string} */ many) =>
@@ -474,6 +500,9 @@ export function describePicture(shape, faceAxes, dims = []) {
   const d = depthAxis(rank, faceAxes);
   const body = `${part(d, "matrix", "matrices")} of ${part(r, "row", "rows")} × ${part(c, "column", "columns")}`;
   if (rank === 3) return `3-d cube: ${body}`;
-  const outs = outerAxes(rank, faceAxes).map((a) => `${formatSize(shape[a])} (axis ${a}${nm(a)})`);
-  return `${rank}-d: ${outs.join(" × ")} cubes, each ${body}`;
+  const { grid, fixed } = splitOuter(rank, faceAxes);
+  const outs = grid.map((a) => `${formatSize(shape[a])} (axis ${a}${nm(a)})`);
+  const at = fixed.map((a) => `axis ${a}${nm(a)} = ${Number.isInteger(index[a]) ? index[a] : 0}`);
+  if (!at.length) return `${rank}-d: ${outs.join(" × ")} cubes, each ${body}`;
+  return `${rank}-d: ${outs.join(" × ")} cubes for ${at.join(", ")}; each ${body}`;
 }

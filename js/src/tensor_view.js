@@ -61,7 +61,7 @@ class TensorView {
     this.statusEl.setAttribute("aria-live", "polite");
     this.tooltip = new Tooltip();
     const body = h("div", "tv-body");
-    body.append(this.picture.legendEl, this.scroll, this.sparseEl, this.captionEl, this.colorbarSlot);
+    body.append(this.picture.legendEl, this.picture.positionEl, this.scroll, this.sparseEl, this.captionEl, this.colorbarSlot);
     this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 

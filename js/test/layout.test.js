@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {
   AXIS_COLORS, axisColor, axisLabelText, axisLabelParts, fitLabel, labelMinWidth, LABEL_LEVEL_MAX, applyAffine, cellAt, cubeFaces, cubeGeometry, depthAxis, describePicture,
   invertAffine, normalizeFaceAxes, normalizeIndex, outerAxes, outerLevels, placeOuter, planFace, planSegments,
-  visibleIndices,
+  positionChipText, splitOuter, visibleIndices,
 } from "../src/layout.js";
 
 test("each axis keeps one color; neighbouring axes differ", () => {
@@ -161,4 +161,27 @@ test("a label goes along an edge long enough for its narrowest form, its width c
   assert.ok(short.width >= labelMinWidth(p), "never narrower than head, a bit of the name and the tail");
   const plain = fitLabel(axisLabelParts(1, "", 32), 300, false);
   assert.equal(plain.level, false);
+});
+
+test("outer axes: the innermost two make the grid, the rest are fixed at their index", () => {
+  assert.deepEqual(splitOuter(4, [2, 3]), { grid: [0], fixed: [] });
+  assert.deepEqual(splitOuter(5, [3, 4]), { grid: [0, 1], fixed: [] });
+  assert.deepEqual(splitOuter(6, [4, 5]), { grid: [1, 2], fixed: [0] });
+  assert.deepEqual(splitOuter(10, [8, 9]), { grid: [5, 6], fixed: [0, 1, 2, 3, 4] });
+  // other face axes: the grid axes are the outer ones right before the depth axis
+  assert.deepEqual(splitOuter(6, [0, 1]), { grid: [3, 4], fixed: [2] });
+  assert.deepEqual(splitOuter(3, [1, 2]), { grid: [], fixed: [] });
+  assert.equal(positionChipText(0, "N", 2, 1), "axis 0 · N · 2 = [1]");
+  assert.equal(positionChipText(3, "", 40, 17), "axis 3 · 40 = [17]");
+});
+
+test("the description of a rank >= 6 picture names the slice its cubes show", () => {
+  assert.equal(
+    describePicture([2, 3, 4, 5], [2, 3], ["N", "C", "H", "W"]),
+    "4-d: 2 (axis 0 N) cubes, each 3 matrices (axis 1 C) of 4 rows (axis 2 H) × 5 columns (axis 3 W)",
+  );
+  assert.equal(
+    describePicture([2, 2, 3, 2, 4, 5], [4, 5], [], [1, 0, 2, 0, 0, 0]),
+    "6-d: 2 (axis 1) × 3 (axis 2) cubes for axis 0 = 1; each 2 matrices (axis 3) of 4 rows (axis 4) × 5 columns (axis 5)",
+  );
 });

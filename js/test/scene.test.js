@@ -8,9 +8,10 @@ const base = (shape, extra = {}) => ({
 });
 
 test("exactly one axis label per axis, for every rank", () => {
-  for (const shape of [[], [5], [3, 4], [2, 3, 4], [2, 3, 4, 5], [2, 3, 4, 5, 6], [2, 2, 2, 2, 2, 2, 2]]) {
+  for (const shape of [[], [5], [3, 4], [2, 3, 4], [2, 3, 4, 5], [2, 3, 4, 5, 6], [2, 2, 2, 2, 2, 2, 2], Array(10).fill(2), Array(12).fill(2)]) {
     const s = buildScene(base(shape));
-    const axes = [...s.labels.map((l) => l.axis), ...(s.legend || []).map((l) => l.axis)].sort();
+    const axes = [...s.labels.map((l) => l.axis), ...(s.legend || []).map((l) => l.axis), ...(s.position || []).map((c) => c.axis)]
+      .sort((a, b) => a - b);
     assert.deepEqual(axes, shape.map((_, i) => i), `shape [${shape}]`);
   }
 });
@@ -71,4 +72,42 @@ test("long axis names keep every label inside the picture, with its size", () =>
       }
     }
   }
+});
+
+test("rank 4 and 5: every outer axis lays out the grid, no position chips", () => {
+  const r4 = buildScene(base([2, 3, 4, 5]));
+  assert.equal(r4.position, undefined);
+  assert.equal(r4.slots.length, 2 * 3);
+  const r5 = buildScene(base([2, 3, 4, 5, 6]));
+  assert.equal(r5.position, undefined);
+  assert.equal(r5.slots.length, 2 * 3 * 3);
+  assert.deepEqual(r5.labels.filter((l) => l.role === "outer").map((l) => l.axis).sort(), [0, 1]);
+});
+
+test("rank >= 6: the innermost two outer axes make the grid, the others are position chips at their index", () => {
+  const shape = Array(10).fill(2);
+  const index = [1, 0, 1, 0, 0, 1, 0, 0, 0, 0];
+  const s = buildScene(base(shape, { index, dims: ["N", "", "", "", "", "", "", "", "", ""] }));
+  assert.deepEqual(s.position.map((c) => c.axis), [0, 1, 2, 3, 4]);
+  assert.equal(s.position[0].text, "axis 0 · N · 2 = [1]");
+  assert.deepEqual(s.position.map((c) => c.at), [1, 0, 1, 0, 0]);
+  // outer labels with arrows only for the two grid axes
+  assert.deepEqual(s.labels.filter((l) => l.role === "outer").map((l) => l.axis).sort(), [5, 6]);
+  // the grid is 2 × 2 cubes, three faces each; every request carries the chip axes' indices
+  assert.equal(s.slots.length, 4 * 3);
+  for (const sl of s.slots) assert.deepEqual(sl.req.index.slice(0, 5), [1, 0, 1, 0, 0]);
+  const fronts = s.slots.filter((sl) => sl.role === "front").map((sl) => sl.req.index.slice(5, 7).join(","));
+  assert.deepEqual(fronts.sort(), ["0,0", "0,1", "1,0", "1,1"]);
+  // no stray group boxes or ellipses: the picture stays within a notebook's width
+  assert.ok(!s.prims.some((p) => p.cls === "tv-group"));
+  assert.ok(s.width <= 700, `${s.width}px wide`);
+  assert.match(s.description, /^10-d: 2 \(axis 5\) × 2 \(axis 6\) cubes for axis 0 N = 1, axis 1 = 0, axis 2 = 1, axis 3 = 0, axis 4 = 0; each /);
+});
+
+test("rank 7 with long axes: at most 48 cubes in the grid and it fits a notebook's width", () => {
+  const s = buildScene(base([30, 2, 50, 20, 3, 6, 6], { index: [7, 1, 0, 0, 0, 0, 0] }));
+  assert.deepEqual(s.position.map((c) => [c.axis, c.at]), [[0, 7], [1, 1]]);
+  assert.ok(s.slots.length <= 48 * 3);
+  assert.ok(s.width <= 700, `${s.width}px wide`);
+  for (const sl of s.slots) assert.deepEqual(sl.req.index.slice(0, 2), [7, 1]);
 });

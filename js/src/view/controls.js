@@ -1,6 +1,6 @@
 // Controls: row/column axis pickers for the front face, one index slider per other axis, complex part toggle.
 import { h } from "./picture.js";
-import { axisColor, depthAxis } from "../layout.js";
+import { axisColor, depthAxis, splitOuter } from "../layout.js";
 
 /**
  * @typedef {{onFaceAxes: (axes: number[]) => void, onIndex: (axis: number, value: number) => void,
@@ -53,6 +53,7 @@ export function renderControls(s, on) {
     el.append(row);
   }
   const da = depthAxis(rank, s.faceAxes);
+  const fixed = rank >= 4 ? splitOuter(rank, s.faceAxes).fixed : [];
   for (let a = 0; a < rank; a++) {
     if (s.faceAxes.includes(a)) continue;
     const n = s.shape[a];
@@ -61,7 +62,7 @@ export function renderControls(s, on) {
     const title = h("span", "tv-control-name", `axis ${a}${name(a)}`);
     title.style.color = axisColor(a);
     title.title = `axis ${a}${s.dims[a] ? ` · ${s.dims[a]}` : ""} · ${n}`;
-    const role = h("span", "tv-control-role", a === da ? "depth" : "cube");
+    const role = h("span", "tv-control-role", a === da ? "depth" : fixed.includes(a) ? "slice" : "cube");
     const input = /** @type {HTMLInputElement} */ (own(h("input", "tv-range")));
     input.type = "range";
     input.min = "0";

@@ -88,6 +88,9 @@ export class Picture {
     /** What each small cube shows (rank ≥ 4); placed above the picture by the view. */
     this.legendEl = h("div", "tv-legend");
     this.legendEl.hidden = true;
+    /** Where the grid of cubes sits on the outer axes beyond its two (rank ≥ 6); placed above the picture. */
+    this.positionEl = h("div", "tv-position");
+    this.positionEl.hidden = true;
     /** @type {Scene | null} */
     this.scene = null;
     /** @type {Painted[]} */
@@ -159,6 +162,7 @@ export class Picture {
       el.style.transform = `translate(-50%, -50%) rotate(${L.angle.toFixed(1)}deg)`;
       this.labels.append(el);
     }
+    this.drawPosition(scene);
     this.legendEl.replaceChildren();
     this.legendEl.hidden = !scene.legend;
     if (scene.legend) {
@@ -171,6 +175,26 @@ export class Picture {
         item.append(lab, h("span", "tv-legend-role", arrows[/** @type {"depth"|"rows"|"cols"} */ (L.role)] || L.role));
         box.append(item);
       }
+    }
+  }
+
+  /**
+   * One chip per fixed outer axis, in its axis color: `axis 0 · N · 2 = [1]`. The chip is that axis's label.
+   * @param {Scene} scene
+   */
+  drawPosition(scene) {
+    const box = this.positionEl;
+    box.replaceChildren();
+    box.hidden = !scene.position;
+    if (!scene.position) return;
+    box.append(h("span", "tv-legend-title", "all cubes at:"));
+    for (const c of scene.position) {
+      const chip = axisLabel(c.axis, c.parts, "tv-axis-label tv-axis-static tv-pos-chip", LABEL_LEVEL_MAX);
+      chip.style.removeProperty("max-width");
+      chip.style.borderColor = axisColor(c.axis);
+      chip.append(h("span", "tv-pos-at", ` = [${c.at}]`));
+      chip.title = `${c.text}: the cubes show index ${c.at} of axis ${c.axis} (0 to ${Math.max(0, c.size - 1)}); its slider below moves it`;
+      box.append(chip);
     }
   }
 

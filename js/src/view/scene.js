@@ -1,8 +1,8 @@
 // Scene: what the picture shows for a tensor and a view state — faces to fetch and where they go, outlines,
 // labels. No DOM here; picture.js paints a scene.
 import {
-  axisColor, axisLabelParts, cubeFaces, fitLabel, cubeGeometry, depthAxis, describePicture, outerAxes, outerLevels,
-  placeOuter, planFace, planSegments, thumbSize,
+  axisColor, axisLabelParts, cubeFaces, fitLabel, cubeGeometry, depthAxis, describePicture, outerLevels,
+  placeOuter, planFace, planSegments, positionChipText, splitOuter, thumbSize,
 } from "../layout.js";
 import { formatSize } from "../format.js";
 
@@ -19,7 +19,10 @@ import { formatSize } from "../format.js";
  * @typedef {{text: string, x: number, y: number, cls: string, color?: string, anchor?: string}} Note
  * @typedef {{width: number, height: number, slots: Slot[], prims: Prim[], labels: AxisLabel[], notes: Note[],
  *            description: string, budget: [number, number], hatch: {t: Affine}[],
- *            legend?: {axis: number, text: string, parts: LabelParts, role: string}[]}} Scene
+ *            legend?: {axis: number, text: string, parts: LabelParts, role: string}[],
+ *            position?: PositionChip[]}} Scene
+ * @typedef {{axis: number, text: string, parts: LabelParts, at: number, size: number}} PositionChip an outer axis
+ *            beyond the grid's two: the grid shows the slice at index `at` of it
  */
 
 const M = 34; // margin for an edge label
@@ -33,7 +36,7 @@ export function buildScene(s) {
   /** @type {Scene} */
   const scene = {
     width: 0, height: 0, slots: [], prims: [], labels: [], notes: [], hatch: [],
-    description: describePicture(s.shape, s.faceAxes, s.dims), budget: [1, 1],
+    description: describePicture(s.shape, s.faceAxes, s.dims, s.index), budget: [1, 1],
   };
   if (rank === 0) scalarScene(scene);
   else if (rank === 1) vectorScene(scene, s);
@@ -316,8 +319,9 @@ function outerScene(scene, s) {
   const rank = s.shape.length;
   const [ra, ca] = s.faceAxes;
   const da = depthAxis(rank, s.faceAxes);
-  const outs = outerAxes(rank, s.faceAxes);
-  const levels = outerLevels(s.shape, outs, s.index, 48);
+  // the innermost two outer axes lay out the grid of cubes; any others are fixed at their index (position chips)
+  const { grid, fixed } = splitOuter(rank, s.faceAxes);
+  const levels = outerLevels(s.shape, grid, s.index, 48);
   const count = levels.reduce((p, L) => p * L.entries.filter((e) => e !== null).length, 1);
   const perRow = levels[levels.length - 1].entries.length;
   const side = Math.round(Math.min(thumbSize(count), Math.max(24, 640 / (perRow * 1.5))));
@@ -354,6 +358,12 @@ function outerScene(scene, s) {
     return { axis, text: parts.head + parts.name + parts.tail, parts, role };
   };
   scene.legend = [legendItem(da, "depth"), legendItem(ra, "rows"), legendItem(ca, "cols")];
+  if (fixed.length) {
+    scene.position = fixed.map((axis) => ({
+      axis, parts: labelText(axis, s.dims, s.shape), at: s.index[axis], size: s.shape[axis],
+      text: positionChipText(axis, s.dims[axis], s.shape[axis], s.index[axis]),
+    }));
+  }
   scene.width = Math.max(left + lay.width + 12, 300);
   scene.height = top + lay.height + 8;
   scene.budget = g.budget;
