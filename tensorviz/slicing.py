@@ -49,6 +49,12 @@ class Face:
             "error": self.error,
         }
 
+    @classmethod
+    def refused(cls, req: FaceRequest, extent: tuple[int, int], message: str, step: tuple[int, int] = (1, 1)) -> Face:
+        """A face that carries no values, only why (sent with an empty buffer)."""
+        window = req.window or (0, extent[0], 0, extent[1])
+        return cls(req.axes, req.index, window, extent, (0, 0), step, "uint8", None, message)
+
     def buffer(self) -> memoryview:
         data = self.data if self.data is not None else np.empty(0, np.uint8)
         return data.data.cast("B")
@@ -77,7 +83,7 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     sc, ow = plan(c1 - c0, budget[1])
 
     def refusal(message: str) -> Face:
-        return Face(req.axes, req.index, window, extent, (0, 0), (sr, sc), traits.encoding or "uint8", None, message)
+        return Face.refused(req, extent, message, (sr, sc))
 
     if traits.encoding is None:
         return refusal(traits.note or f"{traits.name} values cannot be read")

@@ -196,3 +196,22 @@ def test_expanded_billion_element_view(view_of):
     assert meta["error"] is None and meta["shape"][1] == 4 and meta["step"][1] == 1
     rows = np.frombuffer(bytes(buffers[0]), dtype=np.float32).reshape(meta["shape"])
     np.testing.assert_array_equal(rows, np.tile([0.0, 1.0, 2.0, 3.0], (meta["shape"][0], 1)))
+
+
+def test_a_face_that_fails_in_torch_is_refused_and_the_others_still_arrive(view_of, monkeypatch):
+    from tensorviz.widgets import tensor_view
+
+    real = tensor_view.cut_face
+
+    def flaky(t, face, budget):
+        if face.axes == (0, 2):
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+        return real(t, face, budget)
+
+    monkeypatch.setattr(tensor_view, "cut_face", flaky)
+    view = view_of(torch.randn(2, 3, 4))
+    faces = [{"axes": [1, 2], "index": [0, 0, 0], "window": None}, {"axes": [0, 2], "index": [0, 0, 0], "window": None}]
+    content, buffers = ask(view, faces=faces)
+    good, bad = content["faces"]
+    assert good["error"] is None and len(buffers[0]) == 3 * 4 * 4
+    assert "RuntimeError: CUDA error" in bad["error"] and len(buffers[1]) == 0 and bad["extent"] == [2, 4]

@@ -14,7 +14,7 @@ import traitlets
 from .. import protocol
 from ..adapt import as_tensor
 from ..info import inspect
-from ..slicing import cut_face
+from ..slicing import Face, cut_face
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _ESM = _STATIC / "tensor_view.js"
@@ -111,7 +111,7 @@ class TensorView(anywidget.AnyWidget):
         except protocol.ProtocolError as err:
             self.send({"kind": protocol.ERROR, "id": rid, "message": str(err)})
             return
-        except Exception as err:
+        except Exception as err:  # the widget must survive whatever torch raises
             self.send({"kind": protocol.ERROR, "id": rid, "message": f"{type(err).__name__}: {err}"})
             return
         self.send(
@@ -119,23 +119,12 @@ class TensorView(anywidget.AnyWidget):
             buffers=[f.buffer() for f in faces],
         )
 
-    def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]):  # type: ignore[no-untyped-def]
+    def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]) -> Face:
         try:
             return cut_face(self._tensor, face, budget)
-        except Exception as err:
-            from ..slicing import Face
-
-            return Face(
-                face.axes,
-                face.index,
-                (0, 0, 0, 0),
-                (0, 0),
-                (0, 0),
-                (1, 1),
-                "uint8",
-                None,
-                f"{type(err).__name__}: {err}",
-            )
+        except Exception as err:  # one bad face must not sink the others
+            extent = protocol.face_extent(face.axes, tuple(self._tensor.shape))
+            return Face.refused(face, extent, f"{type(err).__name__}: {err}")
 
 
 def parse_dims(dims: Dims, shape: Sequence[int]) -> list[str]:
