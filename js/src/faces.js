@@ -9,11 +9,13 @@ import { decodeFace } from "./decode.js";
  * @typedef {import("./decode.js").Decoded} Decoded
  * @typedef {{meta: FaceMeta, values: Decoded | null, error: string | null}} FaceResult
  * @typedef {{budget: [number, number], faces: FaceRequest[], onReply: (faces: FaceResult[], revision: number) => void,
- *            onError: (message: string) => void}} Job
+ *            onError: (message: string) => void, onSlow?: () => void}} Job
  */
 
 let viewCounter = 0;
-const REPLY_TIMEOUT_MS = 30000;
+/** After this long without a reply the view says it is waiting; the request stays in flight, because a
+ * kernel busy with a long cell answers once the cell is done. */
+export const SLOW_REPLY_MS = 5000;
 
 export class FaceClient {
   /**
@@ -49,12 +51,8 @@ export class FaceClient {
   send(job) {
     const id = `${this.token}:${++this.n}`;
     const timer = setTimeout(() => {
-      if (this.inflight && this.inflight.id === id) {
-        this.inflight = null;
-        job.onError("no reply from the kernel (is it still running?)");
-        this.next();
-      }
-    }, REPLY_TIMEOUT_MS);
+      if (this.inflight && this.inflight.id === id && job.onSlow) job.onSlow();
+    }, SLOW_REPLY_MS);
     this.inflight = { id, job, timer };
     this.model.send(facesRequest(id, job.budget, job.faces));
   }

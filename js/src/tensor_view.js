@@ -5,7 +5,10 @@ import { TRAIT, COMPLEX_PART } from "./protocol.js";
 import { FaceClient } from "./faces.js";
 import { makeColormap } from "./colormap.js";
 import { numberAt } from "./decode.js";
-import { depthAxis, normalizeFaceAxes, normalizeIndex } from "./layout.js";
+import { depthAxis, invertAffine, normalizeFaceAxes, normalizeIndex } from "./layout.js";
+import {
+  clampWindow, dragRect, dragToWindow, isWhole, KEY_FACTOR, panStep, panWindow, spanText, wheelFactor, zoomAt,
+} from "./zoom.js";
 import { formatShape, sparseNote } from "./format.js";
 import { buildScene } from "./view/scene.js";
 import { Picture, h } from "./view/picture.js";
@@ -21,6 +24,11 @@ import { Tooltip } from "./view/tooltip.js";
  */
 
 const CACHE_MAX = 1200;
+/** Bytes of face values the cache keeps at most (zooming makes many distinct faces). */
+const CACHE_BYTES = 192 * 1024 * 1024;
+const ZOOM_HELP =
+  "Zoom: drag a rectangle on the face; Ctrl+wheel (pinch) or + / − zoom around the pointer or the centre; " +
+  "Shift+arrow keys pan the zoomed face; 0 resets the zoom";
 
 class TensorView {
   /**
@@ -33,6 +41,13 @@ class TensorView {
     this.client = new FaceClient(model);
     /** @type {Map<string, FaceResult>} */
     this.cache = new Map();
+    this.cacheBytes = 0;
+    /** @type {import("./zoom.js").Window | null} zoom window on the face (null: the whole face); per view */
+    this.zoom = null;
+    /** face the zoom belongs to (shape and face axes): another face drops it */
+    this.zoomKey = "";
+    /** @type {{start: [number, number], t: import("./layout.js").Affine, win: number[], extent: number[], id: number} | null} */
+    this.drag = null;
     this.visible = false;
     this.drawnOnce = false;
     this.firstError = "";
@@ -56,12 +71,25 @@ class TensorView {
     this.sparseEl = h("div", "tv-sparse-note");
     this.colorbarSlot = h("div", "tv-colorbar-slot");
     this.controlsSlot = h("div", "tv-controls-slot");
+    this.zoomBar = h("div", "tv-zoombar");
+    this.zoomBar.hidden = true;
+    this.zoomStateEl = h("span", "tv-zoom-state");
+    this.zoomStateEl.setAttribute("aria-live", "polite");
+    this.zoomHintEl = h("span", "tv-zoom-hint", "drag on the face to zoom in · Ctrl+wheel or + / − · Shift+arrows pan");
+    this.resetBtn = /** @type {HTMLButtonElement} */ (h("button", "tv-toggle tv-zoom-reset", "Reset zoom"));
+    this.resetBtn.type = "button";
+    this.resetBtn.setAttribute("aria-label", "Reset zoom");
+    this.resetBtn.title = "Show the whole face again (key 0 on the picture)";
+    this.resetBtn.setAttribute("data-lm-suppress-shortcuts", "true");
+    this.resetBtn.addEventListener("keydown", (ev) => ev.stopPropagation());
+    this.resetBtn.addEventListener("click", () => this.setZoom(null));
+    this.zoomBar.append(this.resetBtn, this.zoomStateEl, this.zoomHintEl);
     this.statusEl = h("div", "tv-status");
     this.statusEl.setAttribute("role", "status");
     this.statusEl.setAttribute("aria-live", "polite");
     this.tooltip = new Tooltip();
     const body = h("div", "tv-body");
-    body.append(this.picture.legendEl, this.picture.positionEl, this.scroll, this.sparseEl, this.captionEl, this.colorbarSlot);
+    body.append(this.picture.legendEl, this.picture.positionEl, this.scroll, this.zoomBar, this.sparseEl, this.captionEl, this.colorbarSlot);
     this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 
@@ -71,6 +99,16 @@ class TensorView {
     this.picture.el.addEventListener("mousemove", this.onPointer);
     this.picture.el.addEventListener("mouseleave", this.onLeave);
     this.picture.el.addEventListener("keydown", this.onKey);
+    this.onDown = this.onDown.bind(this);
+    this.onMove = this.onMove.bind(this);
+    this.onUp = this.onUp.bind(this);
+    this.onCancel = () => this.endDrag();
+    this.onWheel = this.onWheel.bind(this);
+    this.picture.el.addEventListener("pointerdown", this.onDown);
+    this.picture.el.addEventListener("pointermove", this.onMove);
+    this.picture.el.addEventListener("pointerup", this.onUp);
+    this.picture.el.addEventListener("pointercancel", this.onCancel);
+    this.picture.el.addEventListener("wheel", this.onWheel, { passive: false });
 
     this.listen(`change:${TRAIT.INFO}`, () => this.rebuild());
     this.listen(`change:${TRAIT.DIMS}`, () => this.rebuild());
@@ -79,6 +117,7 @@ class TensorView {
     this.listen(`change:${TRAIT.COMPLEX_PART}`, () => this.rebuild());
     this.listen(`change:${TRAIT.REVISION}`, () => {
       this.cache.clear();
+      this.cacheBytes = 0;
       this.refresh();
     });
     this.listen(`change:${TRAIT.ERROR}`, () => this.showError());
@@ -213,10 +252,53 @@ class TensorView {
     return JSON.stringify([req.axes, idx, req.window, budget, revision]);
   }
 
+  /** Which face a zoom belongs to: another shape or other face axes drop it (another depth index keeps it). */
+  faceKey() {
+    return JSON.stringify([this.state.shape, this.state.faceAxes]);
+  }
+
+  /**
+   * Show a window of the zoomable face (null: the whole face). Repeated calls (wheel) only ask for the latest.
+   * @param {number[] | null} win
+   */
+  setZoom(win) {
+    const z = this.scene && this.scene.zoom;
+    if (!z) return;
+    const [H, W] = z.extent;
+    const next = win ? clampWindow(win, H, W) : null;
+    const norm = next && !isWhole(next, H, W) ? next : null;
+    if (JSON.stringify(norm) === JSON.stringify(this.zoom)) return;
+    this.zoom = norm;
+    this.zoomKey = this.faceKey();
+    this.refresh();
+  }
+
+  /** @param {import("./view/scene.js").Scene} scene */
+  updateZoomBar(scene) {
+    const z = scene.zoom;
+    this.zoomBar.hidden = !z;
+    this.picture.el.classList.toggle("tv-zoomable", !!z);
+    const da = depthAxis(this.state.shape.length, this.state.faceAxes);
+    const depthHelp = da >= 0 ? "Arrow keys move the depth index (Home/End: first/last). " : "";
+    if (z) this.picture.el.title = `${depthHelp}${ZOOM_HELP}`;
+    else if (depthHelp) this.picture.el.title = depthHelp.trim();
+    else this.picture.el.removeAttribute("title");
+    this.picture.el.setAttribute("aria-keyshortcuts", z ? "+ - 0 Shift+ArrowUp Shift+ArrowDown Shift+ArrowLeft Shift+ArrowRight" : "");
+    if (!z) return;
+    const [r0, r1, c0, c1] = z.window;
+    const [H, W] = z.extent;
+    this.resetBtn.disabled = !z.zoomed;
+    this.zoomStateEl.textContent = z.zoomed ? `${spanText("rows", r0, r1, H)} × ${spanText("columns", c0, c1, W)}` : "";
+  }
+
   refresh() {
     const s = this.state;
-    const scene = buildScene({ shape: s.shape, dims: s.dims, faceAxes: s.faceAxes, index: s.index, values: s.values });
+    if (this.zoom && this.zoomKey !== this.faceKey()) this.zoom = null;
+    const scene = buildScene({
+      shape: s.shape, dims: s.dims, faceAxes: s.faceAxes, index: s.index, values: s.values, window: this.zoom,
+    });
     this.scene = scene;
+    this.updateZoomBar(scene);
     if (!s.values) {
       this.tooltip.hide();
       this.picture.setScene(scene);
@@ -251,18 +333,15 @@ class TensorView {
       onReply: (results) => {
         this.setStatus("");
         results.forEach((r, i) => {
-          if (missingKeys[i]) this.cache.set(missingKeys[i], r);
+          if (missingKeys[i]) this.cachePut(missingKeys[i], r);
         });
-        if (this.cache.size > CACHE_MAX) {
-          const drop = [...this.cache.keys()].slice(0, this.cache.size - CACHE_MAX);
-          for (const k of drop) this.cache.delete(k);
-        }
         if (this.scene === scene) {
           const all = keys.map((k) => this.cache.get(k));
           if (all.every(Boolean)) this.paint(scene, /** @type {FaceResult[]} */ (all));
           else this.refresh();
         }
       },
+      onSlow: () => this.setStatus("waiting for the kernel: it may be busy running a cell"),
       onError: (message) => {
         if (!this.drawnOnce) {
           this.firstError = message;
@@ -272,6 +351,27 @@ class TensorView {
         }
       },
     });
+  }
+
+  /**
+   * Keep a face; the oldest go first when the cache holds too many faces or bytes.
+   * @param {string} key
+   * @param {FaceResult} r
+   */
+  cachePut(key, r) {
+    const size = (/** @type {FaceResult | undefined} */ f) => (f && f.values ? f.values.data.byteLength : 0);
+    if (this.cache.has(key)) {
+      this.cacheBytes -= size(this.cache.get(key));
+      this.cache.delete(key);
+    }
+    this.cache.set(key, r);
+    this.cacheBytes += size(r);
+    for (const [k, v] of this.cache) {
+      if (this.cache.size <= CACHE_MAX && this.cacheBytes <= CACHE_BYTES) break;
+      if (k === key) continue;
+      this.cache.delete(k);
+      this.cacheBytes -= size(v);
+    }
   }
 
   /** @param {string} text */
@@ -296,12 +396,22 @@ class TensorView {
     // say when a face is block-reduced
     const notes = new Set();
     const faceErrors = [];
+    const z = scene.zoom;
     results.forEach((r, i) => {
       if (r.error) faceErrors.push(r.error);
       const st = r.meta && r.meta.step;
+      const role = scene.slots[i].role;
+      const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
+      if (z && z.zoomed && i === z.slot && st) {
+        // the zoomed face says whether it is exact yet
+        notes.add(
+          st[0] === 1 && st[1] === 1
+            ? `zoomed ${what}: exact values, one cell per element`
+            : `zoomed ${what}: still reduced, each cell shows the largest |x| of a ${st[0]}×${st[1]} block; zoom in further for exact values`,
+        );
+        return;
+      }
       if (st && (st[0] !== 1 || st[1] !== 1)) {
-        const role = scene.slots[i].role;
-        const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
         const cells = s.shape.length === 1 ? `${st[1]} values` : `a ${st[0]}×${st[1]} block`;
         notes.add(`${what}: each cell shows the largest |x| of ${cells}`);
       }
@@ -381,9 +491,119 @@ class TensorView {
     this.tooltip.show(hit, ev.clientX - ox, ev.clientY - oy, { x0, y0, x1, y1 });
   }
 
+  /**
+   * Picture pixel of a pointer event.
+   * @param {{clientX: number, clientY: number}} ev
+   * @returns {[number, number]}
+   */
+  at(ev) {
+    const rect = this.picture.el.getBoundingClientRect();
+    return [ev.clientX - rect.left, ev.clientY - rect.top];
+  }
+
+  /**
+   * The zoomable face under a picture pixel, as drawn now (the window it shows and where it is), or null.
+   * @param {[number, number]} p
+   */
+  drawnZoomFace(p) {
+    const scene = this.picture.scene;
+    const z = scene && scene.zoom;
+    const painted = z && this.picture.paintedSlot(z.slot);
+    if (!painted || !painted.result.meta || !painted.result.meta.window) return null;
+    const uv = invertAffine(painted.slot.t, p[0], p[1]);
+    if (!uv || uv[0] < 0 || uv[0] > 1 || uv[1] < 0 || uv[1] > 1) return null;
+    return { t: painted.slot.t, win: painted.result.meta.window, extent: z.extent, uv };
+  }
+
+  /** @param {PointerEvent} ev */
+  onDown(ev) {
+    if (ev.button !== 0 || !this.scene || !this.scene.zoom) return;
+    const p = this.at(ev);
+    const face = this.drawnZoomFace(p);
+    if (!face) return;
+    ev.preventDefault(); // no text selection, no native drag
+    this.picture.el.focus({ preventScroll: true });
+    try {
+      this.picture.el.setPointerCapture(ev.pointerId);
+    } catch {
+      /* synthetic events have no capturable pointer */
+    }
+    this.drag = { start: p, t: face.t, win: face.win, extent: face.extent, id: ev.pointerId };
+  }
+
+  /** @param {PointerEvent} ev */
+  onMove(ev) {
+    if (!this.drag || ev.pointerId !== this.drag.id) return;
+    this.tooltip.hide();
+    this.picture.showSelection(dragRect(this.drag.t, this.drag.start, this.at(ev)));
+  }
+
+  /** @param {PointerEvent} ev */
+  onUp(ev) {
+    const d = this.drag;
+    if (!d || ev.pointerId !== d.id) return;
+    this.endDrag();
+    const win = dragToWindow(d.t, d.win, d.extent[0], d.extent[1], d.start, this.at(ev));
+    if (win) this.setZoom(win);
+  }
+
+  endDrag() {
+    if (this.drag) {
+      try {
+        this.picture.el.releasePointerCapture(this.drag.id);
+      } catch {
+        /* already released */
+      }
+    }
+    this.drag = null;
+    this.picture.showSelection(null);
+  }
+
+  /** @param {WheelEvent} ev */
+  onWheel(ev) {
+    const scene = this.scene;
+    const z = scene && scene.zoom;
+    // A plain wheel scrolls the notebook, as everywhere else on the page; Ctrl/⌘+wheel (and a trackpad
+    // pinch, which browsers report as ctrl+wheel) zooms the face, as on web maps.
+    if (!z || this.drag || !(ev.ctrlKey || ev.metaKey)) return;
+    const slot = scene.slots[z.slot];
+    const uv = slot && invertAffine(slot.t, ...this.at(ev));
+    if (!uv || uv[0] < 0 || uv[0] > 1 || uv[1] < 0 || uv[1] > 1) return;
+    const factor = wheelFactor(ev.deltaY, ev.deltaMode);
+    if (factor === 1 || (factor < 1 && !z.zoomed)) return; // nothing to zoom out of: the page scrolls
+    ev.preventDefault();
+    this.tooltip.hide();
+    // the window asked for last (maybe not drawn yet): fast wheeling goes on from where it got to
+    this.setZoom(zoomAt(z.window, z.extent[0], z.extent[1], factor, uv[0], uv[1]));
+  }
+
+  /**
+   * Zoom keys on the focused picture: `+`/`-` zoom around the centre, `0` resets, Shift+arrows pan.
+   * @param {KeyboardEvent} ev
+   * @returns {boolean} whether the key was a zoom key
+   */
+  handleZoomKey(ev) {
+    const z = this.scene && this.scene.zoom;
+    if (!z || ev.ctrlKey || ev.metaKey || ev.altKey) return false;
+    const [H, W] = z.extent;
+    if (ev.key === "+" || ev.key === "=") this.setZoom(zoomAt(z.window, H, W, KEY_FACTOR));
+    else if (ev.key === "-" || ev.key === "_") this.setZoom(zoomAt(z.window, H, W, 1 / KEY_FACTOR));
+    else if (ev.key === "0") this.setZoom(null);
+    else if (ev.shiftKey && z.zoomed && ev.key.startsWith("Arrow")) {
+      const d = panStep(z.window, ev.key);
+      if (!d) return false;
+      this.setZoom(panWindow(z.window, H, W, d[0], d[1]));
+    } else return false;
+    return true;
+  }
+
   /** @param {KeyboardEvent} ev */
   onKey(ev) {
     ev.stopPropagation();
+    if (this.handleZoomKey(ev)) {
+      ev.preventDefault();
+      return;
+    }
     const s = this.state;
     const da = depthAxis(s.shape.length, s.faceAxes);
     if (da < 0) return;
@@ -406,6 +626,11 @@ class TensorView {
     this.picture.el.removeEventListener("mousemove", this.onPointer);
     this.picture.el.removeEventListener("mouseleave", this.onLeave);
     this.picture.el.removeEventListener("keydown", this.onKey);
+    this.picture.el.removeEventListener("pointerdown", this.onDown);
+    this.picture.el.removeEventListener("pointermove", this.onMove);
+    this.picture.el.removeEventListener("pointerup", this.onUp);
+    this.picture.el.removeEventListener("pointercancel", this.onCancel);
+    this.picture.el.removeEventListener("wheel", this.onWheel);
     this.root.remove();
   }
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FaceClient } from "../src/faces.js";
+import { FaceClient, SLOW_REPLY_MS } from "../src/faces.js";
 
 function fakeModel() {
   const handlers = [];
@@ -84,4 +84,20 @@ test("close removes the message listener", () => {
   assert.equal(m.handlers.length, 1);
   c.close();
   assert.equal(m.handlers.length, 0);
+});
+
+test("a kernel busy with a long cell: the view says it is waiting and still draws the late reply", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const m = fakeModel();
+  const c = new FaceClient(m);
+  const events = [];
+  c.request({
+    budget: [8, 8], faces: [face],
+    onReply: () => events.push("reply"), onError: (e) => events.push(`error: ${e}`), onSlow: () => events.push("slow"),
+  });
+  t.mock.timers.tick(SLOW_REPLY_MS * 20); // minutes: a training loop in the next cell
+  assert.deepEqual(events, ["slow"]);
+  m.reply({ kind: "faces", id: m.sent[0].id, revision: 0, faces: [meta] }, [new Float32Array([1, 2])]);
+  assert.deepEqual(events, ["slow", "reply"]);
+  c.close();
 });

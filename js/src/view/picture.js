@@ -61,8 +61,10 @@ export function axisLabel(axis, parts, cls, maxW) {
     // however narrow, a cut name keeps its first letter before the ellipsis
     if (parts.name.length > 2) name.style.minWidth = "1.6em";
     el.append(name, h("span", "tv-axis-fixed", parts.tail));
-    // a little slack over the layout's estimate: the name is cut only when it really does not fit
-    el.style.maxWidth = `${Math.ceil(maxW + 2)}px`;
+    // a little slack over the layout's estimate (digits run wider than its average letter, and a zoomed face's label
+    // holds many): the name is cut only when it really does not fit
+    const digits = (full.match(/[0-9–]/g) || []).length;
+    el.style.maxWidth = `${Math.ceil(maxW + 2 + digits * 0.8)}px`;
   }
   return el;
 }
@@ -84,7 +86,10 @@ export class Picture {
     /** group boxes go under the canvas, outlines and text over it */
     this.svgBack = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg tv-svg-back", "aria-hidden": "true" }));
     this.labels = h("div", "tv-labels");
-    this.el.append(this.svgBack, this.canvas, this.svg, this.labels);
+    /** The rectangle a zoom drag selects (shown while dragging). */
+    this.selectEl = h("div", "tv-zoom-select");
+    this.selectEl.hidden = true;
+    this.el.append(this.svgBack, this.canvas, this.svg, this.labels, this.selectEl);
     /** What each small cube shows (rank ≥ 4); placed above the picture by the view. */
     this.legendEl = h("div", "tv-legend");
     this.legendEl.hidden = true;
@@ -372,6 +377,26 @@ export class Picture {
       ctx.fillText(s, (e + (x + 0.5) * cw) * dpr, (f + (y + 0.5) * ch) * dpr);
     });
     return true;
+  }
+
+  /**
+   * Show (or hide, with null) the zoom selection rectangle, in picture pixels.
+   * @param {{x: number, y: number, w: number, h: number} | null} r
+   */
+  showSelection(r) {
+    this.selectEl.hidden = !r;
+    if (!r) return;
+    Object.assign(this.selectEl.style, { left: `${r.x}px`, top: `${r.y}px`, width: `${r.w}px`, height: `${r.h}px` });
+  }
+
+  /**
+   * What slot `i` of the painted scene shows: its transform and the face the kernel sent (null before it is painted).
+   * @param {number} i
+   * @returns {Painted | null}
+   */
+  paintedSlot(i) {
+    const slot = this.scene && this.scene.slots[i];
+    return (slot && this.painted.find((p) => p.slot === slot)) || null;
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   placeOuter, planFace, planSegments, positionChipText, splitOuter, thumbSize,
 } from "../layout.js";
 import { formatSize } from "../format.js";
+import { clampWindow, isWhole, spanText, wholeWindow } from "../zoom.js";
 
 /**
  * @typedef {import("../layout.js").Affine} Affine
@@ -20,7 +21,9 @@ import { formatSize } from "../format.js";
  * @typedef {{width: number, height: number, slots: Slot[], prims: Prim[], labels: AxisLabel[], notes: Note[],
  *            description: string, budget: [number, number], hatch: {t: Affine}[],
  *            legend?: {axis: number, text: string, parts: LabelParts, role: string}[],
- *            position?: PositionChip[]}} Scene
+ *            position?: PositionChip[], zoom: Zoom | null}} Scene
+ * @typedef {{slot: number, extent: [number, number], window: import("../zoom.js").Window, zoomed: boolean}} Zoom
+ *            the face that can be zoomed (a large 2-d face): its slot, its whole size and the window it shows
  * @typedef {{axis: number, text: string, parts: LabelParts, at: number, size: number}} PositionChip an outer axis
  *            beyond the grid's two: the grid shows the slice at index `at` of it
  */
@@ -28,7 +31,8 @@ import { formatSize } from "../format.js";
 const M = 34; // margin for an edge label
 
 /**
- * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], values: boolean}} s
+ * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], values: boolean,
+ *          window?: number[] | null}} s `window`: the zoom window on the face (rows × columns), null for the whole face
  * @returns {Scene}
  */
 export function buildScene(s) {
@@ -36,7 +40,7 @@ export function buildScene(s) {
   /** @type {Scene} */
   const scene = {
     width: 0, height: 0, slots: [], prims: [], labels: [], notes: [], hatch: [],
-    description: describePicture(s.shape, s.faceAxes, s.dims, s.index), budget: [1, 1],
+    description: describePicture(s.shape, s.faceAxes, s.dims, s.index), budget: [1, 1], zoom: null,
   };
   if (rank === 0) scalarScene(scene);
   else if (rank === 1) vectorScene(scene, s);
@@ -47,6 +51,12 @@ export function buildScene(s) {
   if (!s.values) {
     scene.hatch = scene.slots.map((sl) => ({ t: sl.t }));
     scene.slots = [];
+    scene.zoom = null;
+  }
+  if (scene.zoom && scene.zoom.zoomed) {
+    const [r0, r1, c0, c1] = scene.zoom.window;
+    const [H, W] = scene.zoom.extent;
+    scene.description += `; zoomed in to ${spanText("rows", r0, r1, H)} and ${spanText("columns", c0, c1, W)}`;
   }
   scene.width = Math.ceil(scene.width);
   scene.height = Math.ceil(scene.height);
@@ -200,25 +210,64 @@ function vectorScene(scene, s) {
   scene.budget = [1, Math.min(budgetCols, 4096)];
 }
 
-/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[]}} s */
+/**
+ * The zoom state of a large 2-d face: zoomable when the whole face is a dense image (not separate cells); its window
+ * clamped to the face, null when it covers the whole face.
+ * @param {number} H
+ * @param {number} W
+ * @param {import("../layout.js").FacePlan} whole plan of the whole face
+ * @param {number[] | null | undefined} window
+ * @returns {{zoomable: boolean, win: import("../zoom.js").Window | null}}
+ */
+function zoomState(H, W, whole, window) {
+  const zoomable = !whole.cells && H > 1 && W > 1;
+  const win = zoomable && window ? clampWindow(window, H, W) : null;
+  return { zoomable, win: win && !isWhole(win, H, W) ? win : null };
+}
+
+/**
+ * Label of a face axis: while zoomed, its size is followed by the span shown (`axis 0 · rows 1024–1535 of 2048`).
+ * @param {number} axis
+ * @param {string[]} dims
+ * @param {number[]} shape
+ * @param {"rows"|"columns"} what
+ * @param {[number, number] | null} span
+ * @returns {LabelParts}
+ */
+function faceLabel(axis, dims, shape, what, span) {
+  if (!span) return labelText(axis, dims, shape);
+  const text = spanText(what, span[0], span[1], shape[axis]);
+  return dims[axis] ? { head: `axis ${axis} · `, name: dims[axis], tail: ` · ${text}` } : { head: `axis ${axis} · ${text}`, name: "", tail: "" };
+}
+
+/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], window?: number[] | null}} s */
 function matrixScene(scene, s) {
   const [ra, ca] = s.faceAxes;
   const H = s.shape[ra];
   const W = s.shape[ca];
-  const plan = planFace(H, W, { maxPx: 340, maxCell: H <= 8 && W <= 8 ? 44 : 30, minCell: 4, maxBudget: 340 });
-  const ticked = plan.cells && plan.cellW >= 12 && H > 0 && W > 0;
-  const tickRoom = ticked ? String(plan.rows - 1).length * 6.5 + 8 : 0;
-  const x0 = leftRoom(labelText(ra, s.dims, s.shape), plan.h, 34) + tickRoom;
+  const opts = (/** @type {number} */ h, /** @type {number} */ w) => ({ maxPx: 340, maxCell: h <= 8 && w <= 8 ? 44 : 30, minCell: 4, maxBudget: 340 });
+  const whole = planFace(H, W, opts(H, W));
+  const { zoomable, win } = zoomState(H, W, whole, s.window);
+  const wr = win ? win[1] - win[0] : H;
+  const wc = win ? win[3] - win[2] : W;
+  const plan = win ? planFace(wr, wc, opts(wr, wc)) : whole;
+  const first = win ? [win[0], win[2]] : [0, 0];
+  const ticked = (plan.cells && plan.cellW >= 12 && H > 0 && W > 0) || !!win;
+  const rowsLabel = faceLabel(ra, s.dims, s.shape, "rows", win && [win[0], win[1]]);
+  const colsLabel = faceLabel(ca, s.dims, s.shape, "columns", win && [win[2], win[3]]);
+  const tickRoom = ticked ? String(first[0] + plan.rows - 1).length * 6.5 + 8 : 0;
+  const x0 = leftRoom(rowsLabel, plan.h, 34) + tickRoom;
   const y0 = 8;
+  if (zoomable) scene.zoom = { slot: scene.slots.length, extent: [H, W], window: win || wholeWindow(H, W), zoomed: !!win };
   scene.slots.push({
-    req: { axes: [ra, ca], index: s.index.map(() => 0), window: null }, t: [plan.w, 0, 0, plan.h, x0, y0],
+    req: { axes: [ra, ca], index: s.index.map(() => 0), window: win }, t: [plan.w, 0, 0, plan.h, x0, y0],
     role: "flat", cut: 0, cells: plan.cells, cellPx: plan.cellW, text: plan.cells && plan.cellW >= 34, shade: 0,
   });
   scene.prims.push({ kind: "rect", cls: "tv-outline", x: x0, y: y0, w: plan.w, h: plan.h });
-  if (ticked) ticks(scene, plan, x0, y0);
+  if (ticked) ticks(scene, plan, x0, y0, first);
   const tickH = ticked ? 14 : 0;
-  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x0, y0], [x0, y0 + plan.h], -1, 7 + tickRoom, 11, "rows");
-  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x0, y0 + plan.h], [x0 + plan.w, y0 + plan.h], -1, 7 + tickH, 12, "cols");
+  edgeLabel(scene, ra, rowsLabel, [x0, y0], [x0, y0 + plan.h], -1, 7 + tickRoom, 11, "rows");
+  edgeLabel(scene, ca, colsLabel, [x0, y0 + plan.h], [x0 + plan.w, y0 + plan.h], -1, 7 + tickH, 12, "cols");
   scene.width = x0 + plan.w + 16;
   scene.height = y0 + plan.h + tickH + 40;
   scene.budget = plan.budget;
@@ -230,20 +279,26 @@ function matrixScene(scene, s) {
  * @param {import("../layout.js").FacePlan} plan
  * @param {number} x0
  * @param {number} y0
+ * @param {number[]} [first] index of the first row and column shown (a zoom window's start)
  */
-function ticks(scene, plan, x0, y0) {
-  if (!plan.cells || plan.cellW < 12) return;
-  scene.notes.push({ text: "0", x: x0 - 4, y: y0 + plan.cellH / 2 + 4, cls: "tv-tick", anchor: "end" });
-  if (plan.rows > 1) scene.notes.push({ text: String(plan.rows - 1), x: x0 - 4, y: y0 + plan.h - plan.cellH / 2 + 4, cls: "tv-tick", anchor: "end" });
-  scene.notes.push({ text: "0", x: x0 + plan.cellW / 2, y: y0 + plan.h + 11, cls: "tv-tick", anchor: "middle" });
-  if (plan.cols > 1) scene.notes.push({ text: String(plan.cols - 1), x: x0 + plan.w - plan.cellW / 2, y: y0 + plan.h + 11, cls: "tv-tick", anchor: "middle" });
+function ticks(scene, plan, x0, y0, first = [0, 0]) {
+  const [fr, fc] = first;
+  // dense (zoomed) faces: the numbers sit at the ends of the edges, not on cell centres
+  const ch = plan.cells ? plan.cellH / 2 : 0;
+  const cw = plan.cells ? plan.cellW / 2 : 0;
+  scene.notes.push({ text: String(fr), x: x0 - 4, y: y0 + Math.max(ch, 5) + 4, cls: "tv-tick", anchor: "end" });
+  if (plan.rows > 1) scene.notes.push({ text: String(fr + plan.rows - 1), x: x0 - 4, y: y0 + plan.h - Math.max(ch, 5) + 4, cls: "tv-tick", anchor: "end" });
+  scene.notes.push({ text: String(fc), x: x0 + cw, y: y0 + plan.h + 11, cls: "tv-tick", anchor: plan.cells ? "middle" : "start" });
+  if (plan.cols > 1) scene.notes.push({ text: String(fc + plan.cols - 1), x: x0 + plan.w - cw, y: y0 + plan.h + 11, cls: "tv-tick", anchor: plan.cells ? "middle" : "end" });
 }
 
 /**
  * Slots, outlines (and cut-away wireframe) of one cube.
  * @param {Scene} scene
  * @param {import("../layout.js").CubeGeometry} g
- * @param {{ra: number, ca: number, da: number, index: number[], x: number, y: number, text: boolean}} c
+ * @param {{ra: number, ca: number, da: number, index: number[], x: number, y: number, text: boolean,
+ *          win?: import("../zoom.js").Window | null}} c `win`: the zoom window of the front face; the top and side faces
+ *          then show the same columns and rows (at the window's first row and last column)
  */
 function addCube(scene, g, c) {
   const { faces, cut } = cubeFaces(g, c.index[c.da], c.x, c.y);
@@ -257,15 +312,17 @@ function addCube(scene, g, c) {
   for (const f of faces) {
     /** @type {FaceRequest} */
     let req;
-    if (f.role === "front") req = { axes: [c.ra, c.ca], index: base, window: null };
+    const win = c.win || null;
+    const D = g.depth;
+    if (f.role === "front") req = { axes: [c.ra, c.ca], index: base, window: win };
     else if (f.role === "top") {
       const idx = depthBase.slice();
-      idx[c.ra] = 0; // the first row
-      req = { axes: [c.da, c.ca], index: idx, window: null };
+      idx[c.ra] = win ? win[0] : 0; // the first row
+      req = { axes: [c.da, c.ca], index: idx, window: win ? [0, D, win[2], win[3]] : null };
     } else {
       const idx = depthBase.slice();
-      idx[c.ca] = cols - 1; // the last column
-      req = { axes: [c.da, c.ra], index: idx, window: null };
+      idx[c.ca] = win ? win[3] - 1 : cols - 1; // the last column
+      req = { axes: [c.da, c.ra], index: idx, window: win ? [0, D, win[0], win[1]] : null };
     }
     scene.slots.push({
       req, t: f.t, role: f.role, cut: f.role === "front" ? 0 : cut, cells: g.front.cells,
@@ -294,21 +351,34 @@ function addCube(scene, g, c) {
   }
 }
 
-/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[]}} s */
+/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], window?: number[] | null}} s */
 function cubeScene(scene, s) {
   const [ra, ca] = s.faceAxes;
   const da = depthAxis(3, s.faceAxes);
-  const g = cubeGeometry(s.shape[ra], s.shape[ca], s.shape[da], {
-    maxPx: 260, maxCell: s.shape[ra] <= 6 && s.shape[ca] <= 6 ? 40 : 28, minCell: 4, maxBudget: 260, maxDepthPx: 150,
+  const H = s.shape[ra];
+  const W = s.shape[ca];
+  const opts = (/** @type {number} */ h, /** @type {number} */ w) => ({
+    maxPx: 260, maxCell: h <= 6 && w <= 6 ? 40 : 28, minCell: 4, maxBudget: 260, maxDepthPx: 150,
   });
-  const x = leftRoom(labelText(ra, s.dims, s.shape), g.front.h, M + 8);
+  const { zoomable, win } = zoomState(H, W, planFace(H, W, opts(H, W)), s.window);
+  const wr = win ? win[1] - win[0] : H;
+  const wc = win ? win[3] - win[2] : W;
+  const g = cubeGeometry(wr, wc, s.shape[da], opts(wr, wc));
+  const rowsLabel = faceLabel(ra, s.dims, s.shape, "rows", win && [win[0], win[1]]);
+  const colsLabel = faceLabel(ca, s.dims, s.shape, "columns", win && [win[2], win[3]]);
+  const x = leftRoom(rowsLabel, g.front.h, M + 8);
   const y = M + 4;
-  addCube(scene, g, { ra, ca, da, index: s.index, x, y, text: true });
+  const slot0 = scene.slots.length;
+  addCube(scene, g, { ra, ca, da, index: s.index, x, y, text: true, win });
+  if (zoomable) {
+    const front = scene.slots.findIndex((sl, i) => i >= slot0 && sl.role === "front");
+    scene.zoom = { slot: front, extent: [H, W], window: win || wholeWindow(H, W), zoomed: !!win };
+  }
   const { ex, ey } = g;
   const { w, h } = g.front;
   edgeLabel(scene, da, labelText(da, s.dims, s.shape), [x, y + ey], [x + ex, y], 1, 7, 11, "depth");
-  edgeLabel(scene, ra, labelText(ra, s.dims, s.shape), [x, y + ey], [x, y + ey + h], -1, 7, 11, "rows");
-  edgeLabel(scene, ca, labelText(ca, s.dims, s.shape), [x, y + ey + h], [x + w, y + ey + h], -1, 7, 12, "cols");
+  edgeLabel(scene, ra, rowsLabel, [x, y + ey], [x, y + ey + h], -1, 7, 11, "rows");
+  edgeLabel(scene, ca, colsLabel, [x, y + ey + h], [x + w, y + ey + h], -1, 7, 12, "cols");
   scene.width = x + g.width + 16;
   scene.height = y + g.height + M + 8;
   scene.budget = g.budget;
