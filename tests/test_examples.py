@@ -21,7 +21,7 @@ def test_example_notebook_runs(path):
     widgets = sum(
         "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
     )
-    assert widgets >= 10, "the tour should display its widgets"
+    assert widgets >= 8, f"{path.name} should display its pictures"
 
 
 def test_there_is_a_tour():

@@ -1,4 +1,4 @@
-"""The tour notebook, run top to bottom in JupyterLab: every picture it shows comes up drawn."""
+"""The example notebooks, run top to bottom in JupyterLab: every picture they show comes up drawn."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import json
 import pathlib
 
 import lab
+import pytest
 
-TOUR = pathlib.Path(__file__).parent.parent.parent / "examples" / "tour.ipynb"
+EXAMPLES = pathlib.Path(__file__).parent.parent.parent / "examples"
 
 
-def test_every_widget_in_the_tour_is_drawn(page):
+@pytest.mark.parametrize(("name", "views"), [("tour", 15), ("operations", 20)])
+def test_every_view_in_an_example_notebook_is_drawn(page, name, views):
     server = page._tv_server
-    (server.root / "tour.ipynb").write_text(TOUR.read_text())
-    page.goto(server.url("/lab/tree/tour.ipynb?reset"))
+    source = EXAMPLES / f"{name}.ipynb"
+    (server.root / source.name).write_text(source.read_text())
+    page.goto(server.url(f"/lab/tree/{source.name}?reset"))
     nb = lab.notebook(page)
     nb.locator(".jp-Cell").first.wait_for(state="visible")
     lab.dismiss_popups(page)
@@ -22,7 +25,7 @@ def test_every_widget_in_the_tour_is_drawn(page):
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
-    code_cells = sum(c["cell_type"] == "code" for c in json.loads(TOUR.read_text())["cells"])
+    code_cells = sum(c["cell_type"] == "code" for c in json.loads(source.read_text())["cells"])
     # All cells have run once every code cell has an execution count and the kernel is idle.
     page.wait_for_function(
         f"() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]"
@@ -36,12 +39,17 @@ def test_every_widget_in_the_tour_is_drawn(page):
 
     roots = nb.locator(lab.TENSOR_VIEW)
     count = roots.count()
-    assert count >= 15, f"the tour shows {count} tensor views"
+    assert count >= views, f"{source.name} shows {count} tensor views"
     for i in range(count):
         root = roots.nth(i)
         root.scroll_into_view_if_needed()  # views fetch their values once visible
         lab.wait_ready(root, timeout=30)
         label = root.get_attribute("aria-label") or ""
         assert "tensor of shape" in label, label
-    lab.screenshot(roots.nth(3), "tour-cube")
-    lab.screenshot(roots.nth(4), "tour-image-batch")
+    if name == "tour":
+        lab.screenshot(roots.nth(3), "tour-cube")
+        lab.screenshot(roots.nth(4), "tour-image-batch")
+    else:
+        for i, cell in enumerate(nb.locator(".jp-CodeCell").all()):
+            if cell.locator(lab.TENSOR_VIEW).count():
+                lab.screenshot(cell.locator(".jp-OutputArea").first, f"{name}-{i:02d}")
