@@ -468,17 +468,81 @@ export function placeOuter(levels, index, cw, ch) {
 }
 
 /**
- * Size of the small cubes for rank ≥ 4: thumbnails shrink as the count grows.
+ * Options for a lone 3-d cube (`cubeGeometry`): large faces become a dense image of at most 260 px, small ones
+ * (at most 6 × 6) get cells up to 40 px, large enough to write the values in.
+ * @param {number} rows
+ * @param {number} cols
+ */
+export function cubeOpts(rows, cols) {
+  return { maxPx: 260, maxCell: rows <= 6 && cols <= 6 ? 40 : 28, minCell: 4, maxBudget: 260, maxDepthPx: 150 };
+}
+
+/** Width assumed for the picture when the widget cannot measure the room it has. */
+export const DEFAULT_PICTURE_WIDTH = 640;
+
+/**
+ * Largest front-face side for the small cubes of rank ≥ 4 by how many are drawn: a few get the size of a lone 3-d
+ * cube (260), then they shrink step by step to thumbnails.
  * @param {number} count cubes drawn
- * @returns {number} max pixel side of each cube's front face
  */
 export function thumbSize(count) {
-  if (count <= 2) return 120;
-  if (count <= 4) return 96;
-  if (count <= 8) return 72;
-  if (count <= 16) return 56;
-  if (count <= 32) return 42;
-  return 32;
+  if (count <= 3) return 260;
+  if (count <= 4) return 200;
+  if (count <= 6) return 160;
+  if (count <= 9) return 120;
+  if (count <= 16) return 84;
+  if (count <= 24) return 64;
+  if (count <= 32) return 52;
+  return 40;
+}
+
+/**
+ * `cubeGeometry` options for the cubes of rank ≥ 4: from the number of cubes drawn (`thumbSize`), shrunk until a
+ * row of `perRow` of them (with the space between) fits `width` pixels. At full size (1–3 cubes with room) they are
+ * exactly the lone 3-d cube's options, so small faces get cells large enough for their values; smaller cubes scale
+ * the cell cap down (never under 14 px) and may draw cells down to 2 px.
+ * @param {number} count cubes drawn
+ * @param {number} perRow grid entries in a row (cubes and gaps)
+ * @param {number} rows front face rows
+ * @param {number} cols front face columns
+ * @param {number} depth depth axis length
+ * @param {number} [width] room for the picture in CSS pixels
+ * @returns {{maxPx: number, maxCell: number, minCell: number, maxBudget: number, maxDepthPx: number}}
+ */
+export function outerCubeOpts(count, perRow, rows, cols, depth, width = DEFAULT_PICTURE_WIDTH) {
+  const full = cubeOpts(rows, cols);
+  /** @param {number} side */
+  const opts = (side) => {
+    if (side >= full.maxPx) return full;
+    const k = side / full.maxPx;
+    return {
+      maxPx: side,
+      maxCell: Math.max(14, Math.floor(full.maxCell * Math.min(1, k * 1.6))),
+      minCell: side >= 120 ? 4 : 2,
+      maxBudget: Math.max(16, side),
+      maxDepthPx: Math.round(side * 0.58),
+    };
+  };
+  const n = Math.max(1, perRow);
+  // room for the outer-axis labels and index tags on the left and the margin on the right
+  const room = Math.max(200, width) - 64;
+  let side = thumbSize(count);
+  for (;;) {
+    const o = opts(side);
+    const cw = cubeGeometry(rows, cols, depth, o).width;
+    if (side <= 24 || n * cw + (n - 1) * Math.max(10, cw * 0.18) <= room) return o;
+    side = Math.max(24, Math.floor(side * 0.9));
+  }
+}
+
+/**
+ * Text beside an index slider: `2 / 15` (index / last index), or `length 1` for an axis with nothing to move.
+ * @param {number} index
+ * @param {number} n axis length
+ */
+export function sliderValueText(index, n) {
+  if (n <= 1) return n === 1 ? "length 1" : "empty";
+  return `${index} / ${n - 1}`;
 }
 
 /**

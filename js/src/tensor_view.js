@@ -5,7 +5,7 @@ import { TRAIT, COMPLEX_PART } from "./protocol.js";
 import { FaceClient } from "./faces.js";
 import { makeColormap } from "./colormap.js";
 import { numberAt } from "./decode.js";
-import { depthAxis, invertAffine, normalizeFaceAxes, normalizeIndex } from "./layout.js";
+import { DEFAULT_PICTURE_WIDTH, depthAxis, invertAffine, normalizeFaceAxes, normalizeIndex, sliderValueText } from "./layout.js";
 import {
   clampWindow, dragRect, dragToWindow, isWhole, KEY_FACTOR, panStep, panWindow, spanText, wheelFactor, zoomAt,
 } from "./zoom.js";
@@ -225,7 +225,7 @@ class TensorView {
       for (const out of this.controlsSlot.querySelectorAll("output.tv-range-value")) {
         const el = /** @type {HTMLElement} */ (out);
         const a = Number(el.dataset.tvAxis);
-        el.textContent = `${next.index[a]} / ${Math.max(0, next.shape[a] - 1)}`;
+        el.textContent = sliderValueText(next.index[a], next.shape[a]);
       }
     }
     this.refresh();
@@ -291,11 +291,30 @@ class TensorView {
     this.zoomStateEl.textContent = z.zoomed ? `${spanText("rows", r0, r1, H)} × ${spanText("columns", c0, c1, W)}` : "";
   }
 
+  /**
+   * Room for the picture in CSS pixels, less the widget's padding: the host's width when it is a block in normal
+   * flow (an output area); side by side in a flex row (an ipywidgets HBox), where the host's width follows its
+   * content, an even share of the row; the default when not laid out yet or in any other container.
+   */
+  pictureRoom() {
+    const host = this.host;
+    const parent = host && host.parentElement;
+    if (!host || !parent || !host.isConnected) return DEFAULT_PICTURE_WIDTH;
+    const cs = globalThis.getComputedStyle ? globalThis.getComputedStyle(parent) : null;
+    const display = cs ? cs.display : "block";
+    let w = 0;
+    if (/flex/.test(display)) {
+      if (cs && !/column/.test(cs.flexDirection)) w = Math.min(parent.clientWidth / Math.max(1, parent.childElementCount), DEFAULT_PICTURE_WIDTH + 36);
+    } else if (!/grid/.test(display)) w = host.clientWidth;
+    return w > 0 ? Math.max(280, Math.min(1600, w - 36)) : DEFAULT_PICTURE_WIDTH;
+  }
+
   refresh() {
     const s = this.state;
     if (this.zoom && this.zoomKey !== this.faceKey()) this.zoom = null;
     const scene = buildScene({
       shape: s.shape, dims: s.dims, faceAxes: s.faceAxes, index: s.index, values: s.values, window: this.zoom,
+      width: this.pictureRoom(),
     });
     this.scene = scene;
     this.updateZoomBar(scene);

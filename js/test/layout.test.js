@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {
   AXIS_COLORS, axisColor, axisLabelText, axisLabelParts, fitLabel, labelMinWidth, LABEL_LEVEL_MAX, applyAffine, cellAt, cubeFaces, cubeGeometry, depthAxis, describePicture,
   invertAffine, normalizeFaceAxes, normalizeIndex, outerAxes, outerLevels, placeOuter, planFace, planSegments,
-  positionChipText, splitOuter, visibleIndices,
+  positionChipText, splitOuter, visibleIndices, cubeOpts, outerCubeOpts, thumbSize, sliderValueText,
 } from "../src/layout.js";
 
 test("each axis keeps one color; neighbouring axes differ", () => {
@@ -184,4 +184,49 @@ test("the description of a rank >= 6 picture names the slice its cubes show", ()
     describePicture([2, 2, 3, 2, 4, 5], [4, 5], [], [1, 0, 2, 0, 0, 0]),
     "6-d: 2 (axis 1) × 3 (axis 2) cubes for axis 0 = 1; each 2 matrices (axis 3) of 4 rows (axis 4) × 5 columns (axis 5)",
   );
+});
+
+test("a few cubes of rank ≥ 4 are as large as a lone 3-d cube", () => {
+  for (const count of [1, 2, 3]) {
+    assert.deepEqual(outerCubeOpts(count, count, 1, 3, 2, 640), cubeOpts(1, 3));
+    assert.deepEqual(outerCubeOpts(count, count, 16, 16, 3, 1400), cubeOpts(16, 16));
+  }
+  // the same cells as the 3-d cube: values fit in them (34 px or more)
+  assert.ok(cubeGeometry(1, 3, 2, outerCubeOpts(1, 1, 1, 3, 2, 640)).front.cellW >= 34);
+});
+
+test("cubes of rank ≥ 4 shrink step by step with their count, down to thumbnails", () => {
+  const sides = [1, 3, 4, 6, 9, 12, 16, 24, 32, 48].map(thumbSize);
+  for (let i = 1; i < sides.length; i++) assert.ok(sides[i] <= sides[i - 1], `count step ${i}`);
+  assert.equal(thumbSize(1), cubeOpts(4, 4).maxPx);
+  assert.ok(thumbSize(48) <= 48);
+  // with room to spare the side follows the count only
+  assert.equal(outerCubeOpts(12, 3, 16, 16, 3, 5000).maxPx, thumbSize(12));
+  // smaller cubes get smaller cells (never under 14 px caps) and may show 2 px cells
+  const small = outerCubeOpts(48, 12, 4, 4, 3, 5000);
+  assert.ok(small.maxCell >= 14 && small.maxCell < cubeOpts(4, 4).maxCell);
+  assert.equal(small.minCell, 2);
+  assert.ok(small.maxDepthPx < small.maxPx);
+});
+
+test("cubes of rank ≥ 4 fit the room: a row of them stays within the width", () => {
+  for (const [count, perRow] of [[1, 1], [3, 3], [6, 3], [12, 3], [24, 12], [48, 12]]) {
+    for (const width of [320, 450, 640, 900]) {
+      const o = outerCubeOpts(count, perRow, 16, 16, 3, width);
+      const g = cubeGeometry(16, 16, 3, o);
+      assert.ok(o.maxPx <= thumbSize(count));
+      if (o.maxPx > 24) assert.ok(perRow * g.width <= width - 48, `${count} cubes, ${perRow} a row, ${width} px: ${g.width}`);
+    }
+  }
+  // narrower room: never larger cubes
+  assert.ok(outerCubeOpts(3, 3, 4, 4, 3, 450).maxPx <= outerCubeOpts(3, 3, 4, 4, 3, 900).maxPx);
+  // the README picture [4, 3, 16, 16] (4 cubes in a row) stays at least as large as its old 96 px thumbnails
+  assert.ok(outerCubeOpts(4, 4, 16, 16, 3, 864).maxPx >= 96);
+});
+
+test("slider value text: index of last index, or the length-1 hint", () => {
+  assert.equal(sliderValueText(2, 16), "2 / 15");
+  assert.equal(sliderValueText(0, 2), "0 / 1");
+  assert.equal(sliderValueText(0, 1), "length 1");
+  assert.equal(sliderValueText(0, 0), "empty");
 });

@@ -111,3 +111,17 @@ test("rank 7 with long axes: at most 48 cubes in the grid and it fits a notebook
   assert.ok(s.width <= 700, `${s.width}px wide`);
   for (const sl of s.slots) assert.deepEqual(sl.req.index.slice(0, 2), [7, 1]);
 });
+
+test("rank ≥ 4 with one small cube: drawn like the 3-d cube, values written in its cells", () => {
+  const r4 = buildScene(base([1, 2, 1, 3], { width: 640 }));
+  const r3 = buildScene(base([2, 1, 3]));
+  const front4 = r4.slots.find((sl) => sl.role === "front");
+  const front3 = r3.slots.find((sl) => sl.role === "front");
+  assert.equal(front4.cellPx, front3.cellPx);
+  assert.ok(front4.text);
+  // many cubes: thumbnails without text
+  const many = buildScene(base([100, 3, 4, 5], { width: 640 }));
+  const f = many.slots.find((sl) => sl.role === "front");
+  assert.ok(f.cellPx < front3.cellPx);
+  assert.equal(f.text, false);
+});

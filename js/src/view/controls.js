@@ -1,6 +1,6 @@
 // Controls: row/column axis pickers for the front face, one index slider per other axis, complex part toggle.
 import { h } from "./picture.js";
-import { axisColor, depthAxis, splitOuter } from "../layout.js";
+import { axisColor, depthAxis, sliderValueText, splitOuter } from "../layout.js";
 
 /**
  * @typedef {{onFaceAxes: (axes: number[]) => void, onIndex: (axis: number, value: number) => void,
@@ -14,6 +14,7 @@ import { axisColor, depthAxis, splitOuter } from "../layout.js";
  */
 export function renderControls(s, on) {
   const el = h("div", "tv-controls");
+  const grid = h("div", "tv-controls-grid");
   // JupyterLab's command-mode shortcuts (arrow keys move between cells) must leave these controls alone:
   // Lumino checks the focused element itself for this attribute
   const own = (/** @type {HTMLElement} */ c) => {
@@ -50,7 +51,7 @@ export function renderControls(s, on) {
       lab.append(sel);
       row.append(lab);
     });
-    el.append(row);
+    grid.append(row);
   }
   const da = depthAxis(rank, s.faceAxes);
   const fixed = rank >= 4 ? splitOuter(rank, s.faceAxes).fixed : [];
@@ -72,14 +73,22 @@ export function renderControls(s, on) {
     input.disabled = n <= 1;
     input.dataset.tvAxis = String(a);
     input.setAttribute("aria-label", `index on axis ${a}${s.dims[a] ? ` (${s.dims[a]})` : ""}`);
-    const out = h("output", "tv-range-value", `${input.value} / ${Math.max(0, n - 1)}`);
+    const out = h("output", "tv-range-value", sliderValueText(Number(input.value), n));
     out.dataset.tvAxis = String(a);
+    if (n <= 1) {
+      // nothing to move: the control stays (it is the axis's control) but reads as fixed
+      row.classList.add("tv-slider-fixed");
+      const why = n === 1 ? `axis ${a} has length 1: its only index is 0` : `axis ${a} is empty`;
+      input.title = why;
+      out.title = why;
+      input.setAttribute("aria-description", why);
+    }
     input.addEventListener("input", () => {
-      out.textContent = `${input.value} / ${Math.max(0, n - 1)}`;
+      out.textContent = sliderValueText(Number(input.value), n);
       on.onIndex(a, Number(input.value));
     });
     row.append(title, role, input, out);
-    el.append(row);
+    grid.append(row);
   }
   if (s.complex) {
     const row = h("div", "tv-control-row tv-part");
@@ -94,7 +103,8 @@ export function renderControls(s, on) {
       b.addEventListener("click", () => on.onPart(p));
       row.append(b);
     }
-    el.append(row);
+    grid.append(row);
   }
+  if (grid.childElementCount) el.append(grid);
   return el;
 }

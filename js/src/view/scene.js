@@ -2,7 +2,7 @@
 // labels. No DOM here; picture.js paints a scene.
 import {
   axisColor, axisLabelParts, cubeFaces, fitLabel, cubeGeometry, depthAxis, describePicture, outerLevels,
-  placeOuter, planFace, planSegments, positionChipText, splitOuter, thumbSize,
+  placeOuter, planFace, planSegments, positionChipText, splitOuter, cubeOpts, outerCubeOpts,
 } from "../layout.js";
 import { formatSize } from "../format.js";
 import { clampWindow, isWhole, spanText, wholeWindow } from "../zoom.js";
@@ -32,7 +32,8 @@ const M = 34; // margin for an edge label
 
 /**
  * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], values: boolean,
- *          window?: number[] | null}} s `window`: the zoom window on the face (rows × columns), null for the whole face
+ *          window?: number[] | null, width?: number}} s `window`: the zoom window on the face (rows × columns), null for
+ *          the whole face; `width`: room for the picture in CSS pixels (sizes the cubes of rank ≥ 4)
  * @returns {Scene}
  */
 export function buildScene(s) {
@@ -357,9 +358,7 @@ function cubeScene(scene, s) {
   const da = depthAxis(3, s.faceAxes);
   const H = s.shape[ra];
   const W = s.shape[ca];
-  const opts = (/** @type {number} */ h, /** @type {number} */ w) => ({
-    maxPx: 260, maxCell: h <= 6 && w <= 6 ? 40 : 28, minCell: 4, maxBudget: 260, maxDepthPx: 150,
-  });
+  const opts = cubeOpts;
   const { zoomable, win } = zoomState(H, W, planFace(H, W, opts(H, W)), s.window);
   const wr = win ? win[1] - win[0] : H;
   const wc = win ? win[3] - win[2] : W;
@@ -384,7 +383,7 @@ function cubeScene(scene, s) {
   scene.budget = g.budget;
 }
 
-/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[]}} s */
+/** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], width?: number}} s */
 function outerScene(scene, s) {
   const rank = s.shape.length;
   const [ra, ca] = s.faceAxes;
@@ -394,10 +393,7 @@ function outerScene(scene, s) {
   const levels = outerLevels(s.shape, grid, s.index, 48);
   const count = levels.reduce((p, L) => p * L.entries.filter((e) => e !== null).length, 1);
   const perRow = levels[levels.length - 1].entries.length;
-  const side = Math.round(Math.min(thumbSize(count), Math.max(24, 640 / (perRow * 1.5))));
-  const g = cubeGeometry(s.shape[ra], s.shape[ca], s.shape[da], {
-    maxPx: side, maxCell: 14, minCell: 2, maxBudget: Math.max(16, side), maxDepthPx: side * 0.6,
-  });
+  const g = cubeGeometry(s.shape[ra], s.shape[ca], s.shape[da], outerCubeOpts(count, perRow, s.shape[ra], s.shape[ca], s.shape[da], s.width));
   const lay = placeOuter(levels, s.index, Math.ceil(g.width), Math.ceil(g.height));
   const hLevels = levels.filter((L) => L.dir === "h");
   const vLevels = levels.filter((L) => L.dir === "v");
@@ -418,7 +414,7 @@ function outerScene(scene, s) {
     const index = s.index.slice();
     levels.forEach((L, i) => { index[L.axis] = c.outer[i]; });
     if (c.selected) scene.prims.push({ kind: "rect", cls: "tv-selected", x: left + c.x - 5, y: top + c.y - 5, w: g.width + 10, h: g.height + 10 });
-    addCube(scene, g, { ra, ca, da, index, x: left + c.x, y: top + c.y, text: false });
+    addCube(scene, g, { ra, ca, da, index, x: left + c.x, y: top + c.y, text: true });
   }
   for (const t of lay.tags) scene.notes.push({ text: t.text, x: left + t.x, y: top + t.y + (t.anchor === "end" ? 4 : 0), cls: "tv-tag", color: axisColor(t.axis), anchor: t.anchor });
   for (const gm of lay.gaps) scene.notes.push({ text: gm.text, x: left + gm.x, y: top + gm.y + 5, cls: "tv-ellipsis", anchor: "middle" });
