@@ -216,3 +216,12 @@ def test_no_script_errors_on_the_page(page, nb):
         if m.startswith("[pageerror]") or (m.startswith("[error]") and "Failed to load resource" not in m)
     ]
     assert errors == [], errors
+
+
+def test_stats_of_a_large_tensor_say_they_are_sampled(page, nb):
+    out = lab.run_cell(page, "tv.show(torch.randn(4100, 1100))")
+    root = view_root(out)
+    lab.wait_ready(root, timeout=30)
+    text = root.inner_text()
+    assert re.search(r"sampled", text, re.I), text[:500]
+    assert shows_size(text, 1048576) and shows_size(text, 4510000), text[:500]
