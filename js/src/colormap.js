@@ -27,6 +27,18 @@ export const SPECIAL_COLORS = /** @type {{nan: RGB, posinf: RGB, neginf: RGB}} *
   neginf: [0, 230, 255],
 });
 
+/**
+ * Color of a special value (NaN, +inf, −inf), or null for a finite number.
+ * @param {number} v
+ * @returns {RGB | null}
+ */
+export function specialRgb(v) {
+  if (Number.isNaN(v)) return SPECIAL_COLORS.nan;
+  if (v === Infinity) return SPECIAL_COLORS.posinf;
+  if (v === -Infinity) return SPECIAL_COLORS.neginf;
+  return null;
+}
+
 const LUT_SIZE = 256;
 
 /** @param {RGB[]} stops @returns {Uint8ClampedArray} 256×RGB */
@@ -98,14 +110,12 @@ export function makeColormap({ valueKind = "float", min = null, max = null, part
 
   /** @param {number} v @returns {RGB} */
   const rgb = (v) => {
-    if (Number.isNaN(v)) return SPECIAL_COLORS.nan;
-    if (v === Infinity) return SPECIAL_COLORS.posinf;
-    if (v === -Infinity) return SPECIAL_COLORS.neginf;
+    const special = specialRgb(v);
+    if (special) return special;
     if (mode === "bool") return v ? BOOL_COLORS.true : BOOL_COLORS.false;
     let t;
     if (mode === "cyclic") t = (((v - lo) / span) % 1 + 1) % 1;
-    else t = span > 0 ? (v - lo) / span : mode === "diverging" ? 0.5 : 0.5;
-    if (mode === "sequential" && !(span > 0)) t = 0.5;
+    else t = span > 0 ? (v - lo) / span : 0.5;
     const i = Math.max(0, Math.min(LUT_SIZE - 1, Math.round(t * (LUT_SIZE - 1))));
     return [lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2]];
   };

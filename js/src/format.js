@@ -131,13 +131,8 @@ export function formatShape(shape) {
   return `[${Array.from(shape).join(", ")}]`;
 }
 
-/**
- * Full index of one element: `[1, 0, 3]`.
- * @param {ArrayLike<number>} index
- */
-export function formatIndex(index) {
-  return `[${Array.from(index).join(", ")}]`;
-}
+/** Full index of one element: `[1, 0, 3]` (written as a shape is). */
+export const formatIndex = formatShape;
 
 /**
  * Index that may contain ranges: numbers stay, [start, stop) pairs become `start:stop`.
@@ -147,13 +142,8 @@ export function formatBlock(parts) {
   return `[${parts.map((p) => (Array.isArray(p) ? (p[1] - p[0] === 1 ? String(p[0]) : `${p[0]}:${p[1]}`) : String(p))).join(", ")}]`;
 }
 
-/**
- * Size of an axis in a label: 64 → "64", 1000000 → "1,000,000".
- * @param {number} n
- */
-export function formatSize(n) {
-  return formatCount(n);
-}
+/** Size of an axis in a description: 64 → "64", 1000000 → "1,000,000". */
+export const formatSize = formatCount;
 
 /**
  * The note beside the picture of a sparse tensor: how many values it stores. Empty for strided tensors.

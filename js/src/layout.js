@@ -41,7 +41,7 @@ export function axisLabelText(axis, name, size) {
  * @typedef {{head: string, name: string, tail: string}} LabelParts
  * @param {number} axis
  * @param {string | undefined} name
- * @param {number} size
+ * @param {number | string} size the axis length, or what a zoomed face shows of it (`rows 1024–1535 of 2048`)
  * @returns {LabelParts}
  */
 export function axisLabelParts(axis, name, size) {

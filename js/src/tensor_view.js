@@ -7,7 +7,7 @@ import { makeColormap } from "./colormap.js";
 import { numberAt } from "./decode.js";
 import { DEFAULT_PICTURE_WIDTH, depthAxis, invertAffine, normalizeFaceAxes, normalizeIndex, sliderValueText } from "./layout.js";
 import {
-  clampWindow, dragRect, dragToWindow, isWhole, KEY_FACTOR, panStep, panWindow, spanText, wheelFactor, zoomAt,
+  dragRect, dragToWindow, KEY_FACTOR, normalizeWindow, panStep, panWindow, spanText, wheelFactor, zoomAt,
 } from "./zoom.js";
 import { formatShape, sparseNote } from "./format.js";
 import { buildScene } from "./view/scene.js";
@@ -29,6 +29,16 @@ const CACHE_BYTES = 192 * 1024 * 1024;
 const ZOOM_HELP =
   "Zoom: drag a rectangle on the face; Ctrl+wheel (pinch) or + / − zoom around the pointer or the centre; " +
   "Shift+arrow keys pan the zoomed face; 0 resets the zoom";
+
+/**
+ * Face-unit coordinates of a picture pixel on a face drawn with transform `t`, or null off the face.
+ * @param {import("./layout.js").Affine} t
+ * @param {[number, number]} p
+ */
+function faceUV(t, p) {
+  const uv = invertAffine(t, p[0], p[1]);
+  return uv && uv[0] >= 0 && uv[0] <= 1 && uv[1] >= 0 && uv[1] <= 1 ? uv : null;
+}
 
 class TensorView {
   /**
@@ -93,22 +103,18 @@ class TensorView {
     this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 
-    this.onPointer = this.onPointer.bind(this);
-    this.onLeave = () => this.tooltip.hide();
-    this.onKey = this.onKey.bind(this);
-    this.picture.el.addEventListener("mousemove", this.onPointer);
-    this.picture.el.addEventListener("mouseleave", this.onLeave);
-    this.picture.el.addEventListener("keydown", this.onKey);
-    this.onDown = this.onDown.bind(this);
-    this.onMove = this.onMove.bind(this);
-    this.onUp = this.onUp.bind(this);
-    this.onCancel = () => this.endDrag();
-    this.onWheel = this.onWheel.bind(this);
-    this.picture.el.addEventListener("pointerdown", this.onDown);
-    this.picture.el.addEventListener("pointermove", this.onMove);
-    this.picture.el.addEventListener("pointerup", this.onUp);
-    this.picture.el.addEventListener("pointercancel", this.onCancel);
-    this.picture.el.addEventListener("wheel", this.onWheel, { passive: false });
+    // every DOM listener on the picture goes with this signal when the view is destroyed
+    this.domListeners = new AbortController();
+    const signal = this.domListeners.signal;
+    const pic = this.picture.el;
+    pic.addEventListener("mousemove", (ev) => this.onPointer(ev), { signal });
+    pic.addEventListener("mouseleave", () => this.tooltip.hide(), { signal });
+    pic.addEventListener("keydown", (ev) => this.onKey(ev), { signal });
+    pic.addEventListener("pointerdown", (ev) => this.onDown(ev), { signal });
+    pic.addEventListener("pointermove", (ev) => this.onMove(ev), { signal });
+    pic.addEventListener("pointerup", (ev) => this.onUp(ev), { signal });
+    pic.addEventListener("pointercancel", () => this.endDrag(), { signal });
+    pic.addEventListener("wheel", (ev) => this.onWheel(ev), { signal, passive: false });
 
     this.listen(`change:${TRAIT.INFO}`, () => this.rebuild());
     this.listen(`change:${TRAIT.DIMS}`, () => this.rebuild());
@@ -139,9 +145,11 @@ class TensorView {
       this.refresh();
       return;
     }
+    // once seen, the view stays "visible" (it fetches from then on): the observer has done its job
     this.io = new IO((entries) => {
       if (entries.some((e) => e.isIntersecting) && !this.visible) {
         this.visible = true;
+        this.io.disconnect();
         this.refresh();
       }
     });
@@ -158,7 +166,7 @@ class TensorView {
     const faceAxes = normalizeFaceAxes(rank, this.model.get(TRAIT.FACE_AXES));
     const index = normalizeIndex(shape, this.model.get(TRAIT.INDEX));
     const part = this.model.get(TRAIT.COMPLEX_PART) === COMPLEX_PART.PHASE ? "phase" : "magnitude";
-    return { info, shape, dims, faceAxes, index, part, values: info.values !== false && rank >= 0 && !!info.dtype };
+    return { info, shape, dims, faceAxes, index, part, values: info.values !== false && !!info.dtype };
   }
 
   rebuild() {
@@ -264,9 +272,7 @@ class TensorView {
   setZoom(win) {
     const z = this.scene && this.scene.zoom;
     if (!z) return;
-    const [H, W] = z.extent;
-    const next = win ? clampWindow(win, H, W) : null;
-    const norm = next && !isWhole(next, H, W) ? next : null;
+    const norm = normalizeWindow(win, z.extent[0], z.extent[1]);
     if (JSON.stringify(norm) === JSON.stringify(this.zoom)) return;
     this.zoom = norm;
     this.zoomKey = this.faceKey();
@@ -411,7 +417,7 @@ class TensorView {
       this.picture.setScene(scene);
     }
     this.picture.paint(results, cmap, /** @type {"magnitude"|"phase"} */ (s.part));
-    this.renderColorbar(results, cmap);
+    this.renderColorbar(cmap);
     // say when a face is block-reduced
     const notes = new Set();
     const faceErrors = [];
@@ -474,27 +480,18 @@ class TensorView {
     return makeColormap({ valueKind: s.info.value_kind, min, max, part: s.part });
   }
 
-  /**
-   * @param {FaceResult[]} results
-   * @param {import("./colormap.js").Colormap} [cmap]
-   */
-  renderColorbar(results, cmap) {
+  /** @param {import("./colormap.js").Colormap} cmap */
+  renderColorbar(cmap) {
     const s = this.state;
-    if (!s.values || !cmap) {
-      if (!s.values) this.colorbarSlot.replaceChildren();
-      return;
-    }
     const stats = s.info.stats;
     let caption = s.info.value_kind === "complex" ? (s.part === "phase" ? "phase (rad)" : "|z|") : "values";
     if (cmap.mode !== "bool" && cmap.mode !== "cyclic") caption += stats ? "" : " (range of shown faces)";
     this.colorbarSlot.replaceChildren(renderColorbar(cmap, stats, caption));
-    void results;
   }
 
   /** @param {MouseEvent} ev */
   onPointer(ev) {
-    const rect = this.picture.el.getBoundingClientRect();
-    const hit = this.picture.hit(ev.clientX - rect.left, ev.clientY - rect.top);
+    const hit = this.picture.hit(...this.at(ev));
     if (!hit) {
       this.tooltip.hide();
       return;
@@ -529,8 +526,8 @@ class TensorView {
     const z = scene && scene.zoom;
     const painted = z && this.picture.paintedSlot(z.slot);
     if (!painted || !painted.result.meta || !painted.result.meta.window) return null;
-    const uv = invertAffine(painted.slot.t, p[0], p[1]);
-    if (!uv || uv[0] < 0 || uv[0] > 1 || uv[1] < 0 || uv[1] > 1) return null;
+    const uv = faceUV(painted.slot.t, p);
+    if (!uv) return null;
     return { t: painted.slot.t, win: painted.result.meta.window, extent: z.extent, uv };
   }
 
@@ -586,8 +583,8 @@ class TensorView {
     // pinch, which browsers report as ctrl+wheel) zooms the face, as on web maps.
     if (!z || this.drag || !(ev.ctrlKey || ev.metaKey)) return;
     const slot = scene.slots[z.slot];
-    const uv = slot && invertAffine(slot.t, ...this.at(ev));
-    if (!uv || uv[0] < 0 || uv[0] > 1 || uv[1] < 0 || uv[1] > 1) return;
+    const uv = slot && faceUV(slot.t, this.at(ev));
+    if (!uv) return;
     const factor = wheelFactor(ev.deltaY, ev.deltaMode);
     if (factor === 1 || (factor < 1 && !z.zoomed)) return; // nothing to zoom out of: the page scrolls
     ev.preventDefault();
@@ -642,14 +639,7 @@ class TensorView {
     this.listeners = [];
     if (this.io) this.io.disconnect();
     this.client.close();
-    this.picture.el.removeEventListener("mousemove", this.onPointer);
-    this.picture.el.removeEventListener("mouseleave", this.onLeave);
-    this.picture.el.removeEventListener("keydown", this.onKey);
-    this.picture.el.removeEventListener("pointerdown", this.onDown);
-    this.picture.el.removeEventListener("pointermove", this.onMove);
-    this.picture.el.removeEventListener("pointerup", this.onUp);
-    this.picture.el.removeEventListener("pointercancel", this.onCancel);
-    this.picture.el.removeEventListener("wheel", this.onWheel);
+    this.domListeners.abort();
     this.root.remove();
   }
 }

@@ -62,6 +62,18 @@ export function clampWindow(win, rows, cols) {
 }
 
 /**
+ * The window to ask for: `win` clamped to the face, or null when there is none or it covers the whole face.
+ * @param {number[] | null | undefined} win
+ * @param {number} rows
+ * @param {number} cols
+ * @returns {Window | null}
+ */
+export function normalizeWindow(win, rows, cols) {
+  const w = win ? clampWindow(win, rows, cols) : null;
+  return w && !isWhole(w, rows, cols) ? w : null;
+}
+
+/**
  * One axis of a zoom: the point at fraction `f` of the span stays where it is.
  * @param {number} a
  * @param {number} b

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   MIN_SPAN, clampWindow, dragRect, dragToWindow, isWhole, panStep, panWindow, rectToWindow, spanText, wheelFactor,
-  wholeWindow, zoomAt,
+  wholeWindow, zoomAt, normalizeWindow,
 } from "../src/zoom.js";
 import { buildScene } from "../src/view/scene.js";
 import { describeCell } from "../src/view/picture.js";
@@ -25,6 +25,14 @@ test("whole windows", () => {
   assert.equal(isWhole(null, 10, 10), true);
   assert.equal(isWhole([0, 10, 0, 10], 10, 10), true);
   assert.equal(isWhole([0, 9, 0, 10], 10, 10), false);
+});
+
+test("the window to ask for: clamped, and null for none or the whole face", () => {
+  assert.equal(normalizeWindow(null, 100, 200), null);
+  assert.equal(normalizeWindow([0, 100, 0, 200], 100, 200), null);
+  assert.equal(normalizeWindow([-5, 500, -1, 999], 100, 200), null);
+  assert.deepEqual(normalizeWindow([10, 20, 30, 60], 100, 200), [10, 20, 30, 60]);
+  assert.deepEqual(normalizeWindow([10, 11, 30, 31], 100, 200), clampWindow([10, 11, 30, 31], 100, 200));
 });
 
 test("zooming in keeps the point under the pointer where it is", () => {

@@ -62,7 +62,7 @@ export function renderControls(s, on) {
     row.style.setProperty("--tv-axis-color", axisColor(a));
     const title = h("span", "tv-control-name", `axis ${a}${name(a)}`);
     title.style.color = axisColor(a);
-    title.title = `axis ${a}${s.dims[a] ? ` · ${s.dims[a]}` : ""} · ${n}`;
+    title.title = `axis ${a}${name(a)} · ${n}`;
     const role = h("span", "tv-control-role", a === da ? "depth" : fixed.includes(a) ? "slice" : "cube");
     const input = /** @type {HTMLInputElement} */ (own(h("input", "tv-range")));
     input.type = "range";

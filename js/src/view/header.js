@@ -66,7 +66,7 @@ export function renderHeader(info) {
  * The stats line, or null when there are no stats.
  * @param {TensorInfo} info
  */
-export function renderStats(info) {
+function renderStats(info) {
   const s = info.stats;
   if (!s) return null;
   const el = h("div", "tv-stats");

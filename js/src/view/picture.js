@@ -1,12 +1,9 @@
 // Paints a scene: SVG for outlines and text, Canvas 2D for cells, HTML for the axis labels.
 // Keeps each painted face's transform for hit-testing.
 import { applyAffine, axisColor, cellAt, invertAffine, LABEL_LEVEL_MAX } from "../layout.js";
-import { inkFor, rgbCss, SPECIAL_COLORS } from "../colormap.js";
-
-/** @param {number} v a NaN or infinite value */
-const rgbCssOf = (v) => rgbCss(Number.isNaN(v) ? SPECIAL_COLORS.nan : v > 0 ? SPECIAL_COLORS.posinf : SPECIAL_COLORS.neginf);
+import { inkFor, rgbCss, specialRgb } from "../colormap.js";
 import { numberAt, rawAt } from "../decode.js";
-import { formatBlock, formatCompact, formatCount, formatIndex, formatValue } from "../format.js";
+import { formatBlock, formatCompact, formatCount, formatValue } from "../format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -100,6 +97,8 @@ export class Picture {
     this.scene = null;
     /** @type {Painted[]} */
     this.painted = [];
+    /** device pixels per CSS pixel of the canvas (set with each scene) */
+    this.dpr = 1;
   }
 
   /**
@@ -140,10 +139,9 @@ export class Picture {
       let el;
       if (p.kind === "rect") {
         el = svg("rect", { x: p.x, y: p.y, width: p.w, height: p.h, rx: p.cls.includes("tv-group") || p.cls.includes("tv-selected") ? 6 : 0 });
-      } else if (p.kind === "line") {
-        el = svg("polyline", { points: p.pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" ") });
       } else {
-        el = svg("polygon", { points: p.pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" ") });
+        const points = p.pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" ");
+        el = svg(p.kind === "line" ? "polyline" : "polygon", { points });
       }
       el.setAttribute("class", p.cls);
       if (p.color) {
@@ -338,7 +336,7 @@ export class Picture {
         const s = 3 * dpr;
         ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
         ctx.fillRect(px * dpr - s - dpr, py * dpr - s - dpr, 2 * s + 2 * dpr, 2 * s + 2 * dpr);
-        ctx.fillStyle = rgbCssOf(v);
+        ctx.fillStyle = rgbCss(/** @type {import("../colormap.js").RGB} */ (specialRgb(v)));
         ctx.fillRect(px * dpr - s, py * dpr - s, 2 * s, 2 * s);
       }
     }
@@ -445,7 +443,7 @@ export function describeCell(r, i, j) {
   }
   const flat = i * values.cols + j;
   const value = formatValue(rawAt(values, flat), values.encoding);
-  const index = block ? formatBlock(parts) : formatIndex(/** @type {number[]} */ (parts));
+  const index = formatBlock(parts);
   let label = value;
   let extent = "";
   if (block) {

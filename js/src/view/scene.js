@@ -5,14 +5,14 @@ import {
   placeOuter, planFace, planSegments, positionChipText, splitOuter, cubeOpts, outerCubeOpts,
 } from "../layout.js";
 import { formatSize } from "../format.js";
-import { clampWindow, isWhole, spanText, wholeWindow } from "../zoom.js";
+import { normalizeWindow, spanText, wholeWindow } from "../zoom.js";
 
 /**
  * @typedef {import("../layout.js").Affine} Affine
  * @typedef {import("../protocol.js").FaceRequest} FaceRequest
  * @typedef {{req: FaceRequest, t: Affine, role: "front"|"top"|"side"|"flat"|"overview", cut: number, cells: boolean,
  *            cellPx: number, text: boolean, shade: number}} Slot
- * @typedef {{kind: "line"|"poly"|"rect"|"text", cls: string, pts?: number[][], x?: number, y?: number, w?: number,
+ * @typedef {{kind: "line"|"poly"|"rect", cls: string, pts?: number[][], x?: number, y?: number, w?: number,
  *            h?: number, text?: string, color?: string, anchor?: string, dash?: boolean}} Prim
  * @typedef {import("../layout.js").LabelParts} LabelParts
  * @typedef {{axis: number, text: string, parts: LabelParts, width: number, x: number, y: number, angle: number,
@@ -212,54 +212,56 @@ function vectorScene(scene, s) {
 }
 
 /**
- * The zoom state of a large 2-d face: zoomable when the whole face is a dense image (not separate cells); its window
- * clamped to the face, null when it covers the whole face.
- * @param {number} H
- * @param {number} W
- * @param {import("../layout.js").FacePlan} whole plan of the whole face
- * @param {number[] | null | undefined} window
- * @returns {{zoomable: boolean, win: import("../zoom.js").Window | null}}
- */
-function zoomState(H, W, whole, window) {
-  const zoomable = !whole.cells && H > 1 && W > 1;
-  const win = zoomable && window ? clampWindow(window, H, W) : null;
-  return { zoomable, win: win && !isWhole(win, H, W) ? win : null };
-}
-
-/**
  * Label of a face axis: while zoomed, its size is followed by the span shown (`axis 0 · rows 1024–1535 of 2048`).
  * @param {number} axis
  * @param {string[]} dims
  * @param {number[]} shape
  * @param {"rows"|"columns"} what
- * @param {[number, number] | null} span
+ * @param {number[] | null} win the zoom window (null: the whole face)
  * @returns {LabelParts}
  */
-function faceLabel(axis, dims, shape, what, span) {
-  if (!span) return labelText(axis, dims, shape);
-  const text = spanText(what, span[0], span[1], shape[axis]);
-  return dims[axis] ? { head: `axis ${axis} · `, name: dims[axis], tail: ` · ${text}` } : { head: `axis ${axis} · ${text}`, name: "", tail: "" };
+function faceLabel(axis, dims, shape, what, win) {
+  const k = what === "rows" ? 0 : 2;
+  return axisLabelParts(axis, dims[axis], win ? spanText(what, win[k], win[k + 1], shape[axis]) : shape[axis]);
+}
+
+/**
+ * The front face of a 2-d or 3-d picture and its zoom. The face is zoomable when the whole of it is a dense image
+ * (not separate cells); `win` is the window shown (clamped; null for the whole face), `rows` × `cols` its size, the
+ * labels say the span shown, and `zoom(slot)` is the scene's zoom state once the face is placed in that slot.
+ * @param {{shape: number[], dims: string[], faceAxes: number[], window?: number[] | null}} s
+ * @param {(rows: number, cols: number) => {maxPx?: number, maxCell?: number, minCell?: number, maxBudget?: number}} opts
+ *        plan options for a rows × cols face
+ */
+function zoomedFace(s, opts) {
+  const [ra, ca] = s.faceAxes;
+  const H = s.shape[ra];
+  const W = s.shape[ca];
+  const zoomable = !planFace(H, W, opts(H, W)).cells && H > 1 && W > 1;
+  const win = zoomable ? normalizeWindow(s.window, H, W) : null;
+  return {
+    win,
+    rows: win ? win[1] - win[0] : H,
+    cols: win ? win[3] - win[2] : W,
+    rowsLabel: faceLabel(ra, s.dims, s.shape, "rows", win),
+    colsLabel: faceLabel(ca, s.dims, s.shape, "columns", win),
+    /** @param {number} slot @returns {Zoom | null} */
+    zoom: (slot) => (zoomable ? { slot, extent: [H, W], window: win || wholeWindow(H, W), zoomed: !!win } : null),
+  };
 }
 
 /** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], window?: number[] | null}} s */
 function matrixScene(scene, s) {
   const [ra, ca] = s.faceAxes;
-  const H = s.shape[ra];
-  const W = s.shape[ca];
   const opts = (/** @type {number} */ h, /** @type {number} */ w) => ({ maxPx: 340, maxCell: h <= 8 && w <= 8 ? 44 : 30, minCell: 4, maxBudget: 340 });
-  const whole = planFace(H, W, opts(H, W));
-  const { zoomable, win } = zoomState(H, W, whole, s.window);
-  const wr = win ? win[1] - win[0] : H;
-  const wc = win ? win[3] - win[2] : W;
-  const plan = win ? planFace(wr, wc, opts(wr, wc)) : whole;
+  const { win, rows, cols, rowsLabel, colsLabel, zoom } = zoomedFace(s, opts);
+  const plan = planFace(rows, cols, opts(rows, cols));
   const first = win ? [win[0], win[2]] : [0, 0];
-  const ticked = (plan.cells && plan.cellW >= 12 && H > 0 && W > 0) || !!win;
-  const rowsLabel = faceLabel(ra, s.dims, s.shape, "rows", win && [win[0], win[1]]);
-  const colsLabel = faceLabel(ca, s.dims, s.shape, "columns", win && [win[2], win[3]]);
+  const ticked = (plan.cells && plan.cellW >= 12 && rows > 0 && cols > 0) || !!win;
   const tickRoom = ticked ? String(first[0] + plan.rows - 1).length * 6.5 + 8 : 0;
   const x0 = leftRoom(rowsLabel, plan.h, 34) + tickRoom;
   const y0 = 8;
-  if (zoomable) scene.zoom = { slot: scene.slots.length, extent: [H, W], window: win || wholeWindow(H, W), zoomed: !!win };
+  scene.zoom = zoom(scene.slots.length);
   scene.slots.push({
     req: { axes: [ra, ca], index: s.index.map(() => 0), window: win }, t: [plan.w, 0, 0, plan.h, x0, y0],
     role: "flat", cut: 0, cells: plan.cells, cellPx: plan.cellW, text: plan.cells && plan.cellW >= 34, shade: 0,
@@ -300,6 +302,7 @@ function ticks(scene, plan, x0, y0, first = [0, 0]) {
  * @param {{ra: number, ca: number, da: number, index: number[], x: number, y: number, text: boolean,
  *          win?: import("../zoom.js").Window | null}} c `win`: the zoom window of the front face; the top and side faces
  *          then show the same columns and rows (at the window's first row and last column)
+ * @returns {number} the slot of the front face
  */
 function addCube(scene, g, c) {
   const { faces, cut } = cubeFaces(g, c.index[c.da], c.x, c.y);
@@ -310,12 +313,16 @@ function addCube(scene, g, c) {
   depthBase[c.da] = 0;
   const { w, h } = g.front;
   const cols = g.front.cols;
+  const win = c.win || null;
+  const D = g.depth;
+  let frontSlot = -1;
   for (const f of faces) {
     /** @type {FaceRequest} */
     let req;
-    const win = c.win || null;
-    const D = g.depth;
-    if (f.role === "front") req = { axes: [c.ra, c.ca], index: base, window: win };
+    if (f.role === "front") {
+      req = { axes: [c.ra, c.ca], index: base, window: win };
+      frontSlot = scene.slots.length;
+    }
     else if (f.role === "top") {
       const idx = depthBase.slice();
       idx[c.ra] = win ? win[0] : 0; // the first row
@@ -350,29 +357,18 @@ function addCube(scene, g, c) {
     scene.prims.push({ kind: "line", cls: "tv-wire", pts: [[X + w, Y + ey + h], [fx + w, fy + h]] });
     scene.prims.push({ kind: "line", cls: "tv-wire", pts: [[X, Y + ey + h], [fx, fy + h]] });
   }
+  return frontSlot;
 }
 
 /** @param {Scene} scene @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], window?: number[] | null}} s */
 function cubeScene(scene, s) {
   const [ra, ca] = s.faceAxes;
   const da = depthAxis(3, s.faceAxes);
-  const H = s.shape[ra];
-  const W = s.shape[ca];
-  const opts = cubeOpts;
-  const { zoomable, win } = zoomState(H, W, planFace(H, W, opts(H, W)), s.window);
-  const wr = win ? win[1] - win[0] : H;
-  const wc = win ? win[3] - win[2] : W;
-  const g = cubeGeometry(wr, wc, s.shape[da], opts(wr, wc));
-  const rowsLabel = faceLabel(ra, s.dims, s.shape, "rows", win && [win[0], win[1]]);
-  const colsLabel = faceLabel(ca, s.dims, s.shape, "columns", win && [win[2], win[3]]);
+  const { win, rows, cols, rowsLabel, colsLabel, zoom } = zoomedFace(s, cubeOpts);
+  const g = cubeGeometry(rows, cols, s.shape[da], cubeOpts(rows, cols));
   const x = leftRoom(rowsLabel, g.front.h, M + 8);
   const y = M + 4;
-  const slot0 = scene.slots.length;
-  addCube(scene, g, { ra, ca, da, index: s.index, x, y, text: true, win });
-  if (zoomable) {
-    const front = scene.slots.findIndex((sl, i) => i >= slot0 && sl.role === "front");
-    scene.zoom = { slot: front, extent: [H, W], window: win || wholeWindow(H, W), zoomed: !!win };
-  }
+  scene.zoom = zoom(addCube(scene, g, { ra, ca, da, index: s.index, x, y, text: true, win }));
   const { ex, ey } = g;
   const { w, h } = g.front;
   edgeLabel(scene, da, labelText(da, s.dims, s.shape), [x, y + ey], [x + ex, y], 1, 7, 11, "depth");
@@ -397,12 +393,11 @@ function outerScene(scene, s) {
   const lay = placeOuter(levels, s.index, Math.ceil(g.width), Math.ceil(g.height));
   const hLevels = levels.filter((L) => L.dir === "h");
   const vLevels = levels.filter((L) => L.dir === "v");
-  const legendH = 0;
-  const top = legendH + hLevels.length * 30 + 6;
+  const top = hLevels.length * 30 + 6;
   const left = 8 + vLevels.length * 30;
   // outer-level labels: horizontal levels in rows above, vertical levels in columns on the left
   hLevels.forEach((L, i) => {
-    const y = legendH + i * 30 + 26;
+    const y = i * 30 + 26;
     edgeLabel(scene, L.axis, labelText(L.axis, s.dims, s.shape), [left, y], [left + Math.max(120, Math.min(lay.width, 260)), y], 1, 0, 10, "outer");
   });
   vLevels.forEach((L, i) => {
