@@ -19,6 +19,10 @@ from .dtypes import ENCODING_DTYPE, dtype_traits
 from .protocol import FaceRequest, face_extent
 
 BAND_ELEMENTS = 1 << 21  # elements per reduction band: bounds temporary memory to a few MB
+# Elements one face may read. A larger face is still block-reduced, but from every k-th row (and, if
+# need be, column) of each block, so a 10^9-element face opens about as fast as a 10^7 one. The reply
+# says so (`sample`), and zooming in narrows the window until every element is read.
+READ_LIMIT = 1 << 24
 MAX_DENSE_SPARSE = 1 << 22  # cells of a sparse face densified without reduction
 
 
@@ -35,6 +39,7 @@ class Face:
     encoding: str
     data: np.ndarray | None
     error: str | None = None
+    sample: tuple[int, int] = (1, 1)  # rows/cols strides of the elements read; (1, 1): all of them
 
     def meta(self) -> dict[str, object]:
         """The face's JSON description (everything but the values)."""
@@ -45,6 +50,7 @@ class Face:
             "extent": list(self.extent),
             "shape": list(self.shape),
             "step": list(self.step),
+            "sample": list(self.sample),
             "encoding": self.encoding,
             "error": self.error,
         }
@@ -81,6 +87,11 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     r0, r1, c0, c1 = window
     sr, oh = plan(r1 - r0, budget[0])
     sc, ow = plan(c1 - c0, budget[1])
+    fr, fc = sampling(r1 - r0, c1 - c0, sr, sc) if t.layout == torch.strided else (1, 1)
+    if (fr, fc) != (1, 1):
+        # Blocks grow to whole multiples of the sampling strides so every block holds read elements.
+        sr, sc = math.ceil(sr / fr) * fr, math.ceil(sc / fc) * fc
+        oh, ow = math.ceil((r1 - r0) / sr), math.ceil((c1 - c0) / sc)
 
     def refusal(message: str) -> Face:
         return Face.refused(req, extent, message, (sr, sc))
@@ -95,14 +106,36 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     with torch.no_grad():
         if t.layout == torch.strided:
             face = _strided_face(t, req)[r0:r1, c0:c1]
-            values = _reduce(face, sr, sc, traits.compute) if (sr, sc) != (1, 1) else _convert(face, traits.compute)
+            if (fr, fc) != (1, 1):
+                values = _reduce(face[::fr, ::fc], sr // fr, sc // fc, traits.compute)
+            elif (sr, sc) != (1, 1):
+                values = _reduce(face, sr, sc, traits.compute)
+            else:
+                values = _convert(face, traits.compute)
         else:
             sparse = _sparse_face(t, req, window, (sr, sc), (oh, ow), traits.compute)
             if isinstance(sparse, str):
                 return refusal(sparse)
             values = sparse
         wire = values.to(ENCODING_DTYPE[traits.encoding]).contiguous().cpu()
-    return Face(req.axes, req.index, window, extent, (oh, ow), (sr, sc), traits.encoding, wire.numpy())
+    return Face(req.axes, req.index, window, extent, (oh, ow), (sr, sc), traits.encoding, wire.numpy(), None, (fr, fc))
+
+
+def sampling(rows: int, cols: int, sr: int, sc: int) -> tuple[int, int]:
+    """Row and column strides so that reducing a ``rows`` x ``cols`` face reads at most READ_LIMIT elements.
+
+    Rows are thinned first (whole rows stay contiguous in memory), columns only when one row per block
+    is still too much. A stride never exceeds the block size, so every block keeps at least one element.
+
+    >>> sampling(2048, 2048, 8, 8), sampling(32768, 32768, 64, 64), sampling(1, 10**9, 1, 10**6)
+    ((1, 1), (64, 1), (1, 60))
+    """
+    if rows * cols <= READ_LIMIT:
+        return 1, 1
+    fr = min(sr, math.ceil(rows * cols / READ_LIMIT))
+    read = math.ceil(rows / fr) * cols
+    fc = min(sc, math.ceil(read / READ_LIMIT)) if read > READ_LIMIT else 1
+    return fr, fc
 
 
 def _strided_face(t: torch.Tensor, req: FaceRequest) -> torch.Tensor:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from tensorviz import slicing
 from tensorviz.protocol import parse_faces
 from tensorviz.slicing import cut_face, plan
 
@@ -154,6 +155,28 @@ def test_sparse_faces_are_built_from_stored_entries():
 def test_meta_empty_and_storage_only_tensors_are_refused_per_face():
     assert "meta" in face(torch.empty(10**9, device="meta"), [0]).error
     assert "no arithmetic" in face(torch.zeros(4, 4, dtype=torch.bits8), [0, 1]).error
+
+
+def test_a_face_too_large_to_read_whole_is_reduced_from_a_row_sample_and_says_so(monkeypatch):
+    monkeypatch.setattr(slicing, "READ_LIMIT", 64 * 64)
+    t = torch.randn(256, 64)
+    f = face(t, [0, 1], budget=(16, 16))
+    assert f.sample == (4, 1) and f.step == (16, 4) and f.shape == (16, 16)
+    sub = t[::4]  # the rows read: every 4th
+    blocks = sub.reshape(16, 4, 16, 4).permute(0, 2, 1, 3).reshape(16, 16, 16)
+    expected = blocks.gather(-1, blocks.abs().argmax(-1, keepdim=True)).squeeze(-1)
+    np.testing.assert_array_equal(f.data, expected.numpy())
+    assert f.meta()["sample"] == [4, 1]
+    # A window small enough to read whole is exact and unsampled.
+    assert face(t, [0, 1], window=[0, 64, 0, 64], budget=(64, 64)).sample == (1, 1)
+
+
+def test_sampling_strides_keep_reads_bounded_and_blocks_non_empty():
+    for rows, cols, budget in [(10**5, 10**4, 300), (1, 10**9, 1000), (10**6, 1000, 256), (3000, 10**6, 256)]:
+        sr, sc = plan(rows, budget)[0], plan(cols, budget)[0]
+        fr, fc = slicing.sampling(rows, cols, sr, sc)
+        assert 1 <= fr <= sr and 1 <= fc <= sc
+        assert -(-rows // fr) * -(-cols // fc) <= slicing.READ_LIMIT * 1.01
 
 
 def test_a_huge_face_is_reduced_in_bands_to_the_budget():

@@ -159,3 +159,23 @@ export function sparseNote(info) {
   }
   return s;
 }
+
+/** @param {number} n */
+function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" })[n % 10] || "th";
+  return `${n}${suffix}`;
+}
+
+/**
+ * Which elements of a block-reduced face the kernel read, or "" when it read them all.
+ * @param {number[] | undefined} sample row and column strides of the elements read
+ * @param {number} rank rank of the face (1: columns only)
+ */
+export function sampleText(sample, rank = 2) {
+  const [fr, fc] = sample || [1, 1];
+  const parts = [];
+  if (fr > 1 && rank > 1) parts.push(`${ordinal(fr)} row`);
+  if (fc > 1) parts.push(rank > 1 ? `${ordinal(fc)} column` : `${ordinal(fc)} value`);
+  return parts.length ? `every ${parts.join(" and ")}` : "";
+}

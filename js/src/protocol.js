@@ -51,7 +51,7 @@ export const LIMITS = Object.freeze({
  * @typedef {{axes: number[], index: number[], window: number[] | null}} FaceRequest
  * @typedef {{kind: "faces", id: string, budget: [number, number], faces: FaceRequest[]}} FacesRequest
  * @typedef {{axes: number[], index: number[], window: number[], extent: number[], shape: number[],
- *            step: number[], encoding: string, error: string | null}} FaceMeta
+ *            step: number[], sample?: number[], encoding: string, error: string | null}} FaceMeta
  * @typedef {{kind: "faces", id: string, revision: number, faces: FaceMeta[]}} FacesReply
  * @typedef {{kind: "error", id: string | null, message: string}} ErrorReply
  * @typedef {{min: number|null, max: number|null, mean: number|null, std: number|null, nan: number,

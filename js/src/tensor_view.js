@@ -9,7 +9,7 @@ import { DEFAULT_PICTURE_WIDTH, depthAxis, invertAffine, normalizeFaceAxes, norm
 import {
   dragRect, dragToWindow, KEY_FACTOR, normalizeWindow, panStep, panWindow, spanText, wheelFactor, zoomAt,
 } from "./zoom.js";
-import { formatShape, sparseNote } from "./format.js";
+import { formatShape, sampleText, sparseNote } from "./format.js";
 import { buildScene } from "./view/scene.js";
 import { Picture, h } from "./view/picture.js";
 import { renderHeader } from "./view/header.js";
@@ -427,18 +427,20 @@ class TensorView {
       const st = r.meta && r.meta.step;
       const role = scene.slots[i].role;
       const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
+      const read = sampleText(r.meta && r.meta.sample, s.shape.length);
+      const sampled = read ? ` read from ${read} (a sample: zoom in to read every element)` : "";
       if (z && z.zoomed && i === z.slot && st) {
         // the zoomed face says whether it is exact yet
         notes.add(
           st[0] === 1 && st[1] === 1
             ? `zoomed ${what}: exact values, one cell per element`
-            : `zoomed ${what}: still reduced, each cell shows the largest |x| of a ${st[0]}×${st[1]} block; zoom in further for exact values`,
+            : `zoomed ${what}: still reduced, each cell shows the largest |x| of a ${st[0]}×${st[1]} block${sampled}; zoom in further for exact values`,
         );
         return;
       }
       if (st && (st[0] !== 1 || st[1] !== 1)) {
         const cells = s.shape.length === 1 ? `${st[1]} values` : `a ${st[0]}×${st[1]} block`;
-        notes.add(`${what}: each cell shows the largest |x| of ${cells}`);
+        notes.add(`${what}: each cell shows the largest |x| of ${cells}${sampled}`);
       }
     });
     this.captionEl.textContent = [...notes].join(" · ");

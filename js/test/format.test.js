@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   formatFloat32, formatFloat64, formatValue, formatComplex, formatBytes, formatShape, formatIndex, formatBlock,
-  formatCount, formatCompact, sparseNote,
+  formatCount, formatCompact, sparseNote, sampleText,
 } from "../src/format.js";
 
 test("float32 values print as the shortest decimal that reads back as the same float32", () => {
@@ -68,4 +68,13 @@ test("a sparse tensor's note tells how many values it stores; strided tensors ge
   assert.equal(sparseNote({ layout: "sparse_csr", nnz: 1, numel: 1 }), "sparse (csr): 1 stored value (nnz) of 1 element");
   assert.equal(sparseNote({ layout: "strided", nnz: null, numel: 6 }), "");
   assert.equal(sparseNote({ layout: "sparse_coo", nnz: null, numel: 6 }), "");
+});
+
+test("a sampled face tells which rows and columns the kernel read; a whole read says nothing", () => {
+  assert.equal(sampleText([1, 1]), "");
+  assert.equal(sampleText(undefined), "");
+  assert.equal(sampleText([4, 1]), "every 4th row");
+  assert.equal(sampleText([2, 3]), "every 2nd row and 3rd column");
+  assert.equal(sampleText([1, 60], 1), "every 60th value");
+  assert.equal(sampleText([11, 21]), "every 11th row and 21st column");
 });

@@ -68,3 +68,12 @@ test("the tooltip flips left and up near the right and bottom edges, and stays i
   assert.ok(x >= 0 && x + 150 <= 160, `x ${x}`);
   assert.ok(y >= 0 && y + 40 <= 50, `y ${y}`);
 });
+
+test("a cell of a face reduced from a sample says which elements were read", () => {
+  const meta = { axes: [0, 1], index: [0, 0], window: [0, 8192, 0, 8192], extent: [8192, 8192], shape: [512, 512], step: [16, 16], sample: [4, 1], encoding: "float32", error: null };
+  const r = result(meta, new Float32Array(512 * 512).fill(-2.5));
+  const hit = describeCell(r, 1, 2);
+  assert.equal(hit.index, "[16:32, 32:48]");
+  assert.equal(hit.label, "largest |x| of those read: -2.5");
+  assert.equal(hit.extent, "256 elements, every 4th row read");
+});

@@ -225,3 +225,13 @@ def test_stats_of_a_large_tensor_say_they_are_sampled(page, nb):
     text = root.inner_text()
     assert re.search(r"sampled", text, re.I), text[:500]
     assert shows_size(text, 1048576) and shows_size(text, 4510000), text[:500]
+
+
+def test_a_face_too_big_to_read_whole_says_it_is_a_sample(page, nb):
+    out = lab.run_cell(page, "huge = torch.randn(6000, 6000)\ntv.show(huge)")
+    root = view_root(out)
+    lab.wait_ready(root, timeout=30)
+    text = root.inner_text()
+    assert re.search(r"read from every \d+(st|nd|rd|th) row", text), text[-800:]
+    assert "zoom in to read every element" in text
+    lab.screenshot(root, "sampled-6000")

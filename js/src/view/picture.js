@@ -3,7 +3,7 @@
 import { applyAffine, axisColor, cellAt, invertAffine, LABEL_LEVEL_MAX } from "../layout.js";
 import { inkFor, rgbCss, specialRgb } from "../colormap.js";
 import { numberAt, rawAt } from "../decode.js";
-import { formatBlock, formatCompact, formatCount, formatValue } from "../format.js";
+import { formatBlock, formatCompact, formatCount, formatValue, sampleText } from "../format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -450,7 +450,9 @@ export function describeCell(r, i, j) {
     const cols = colRange[1] - colRange[0];
     const count = axes.length === 2 ? (rowRange[1] - rowRange[0]) * cols : cols;
     extent = `${formatCount(count)} element${count === 1 ? "" : "s"}`;
-    label = `largest |x| in block: ${value}`;
+    const read = sampleText(meta.sample, axes.length);
+    extent += read ? `, ${read} read` : "";
+    label = `largest |x| ${read ? "of those read" : "in block"}: ${value}`;
   }
   if (values.complex) label = `${block ? "largest |z| in block: " : ""}${value}  (|z| = ${formatCompact(numberAt(values, flat, "magnitude"))})`;
   return { index, value, block, label, extent };
