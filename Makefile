@@ -17,7 +17,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # torch 2.13.0 first: a bare `torch` requirement would pull a multi-GB CUDA build.
-$(INSTALLED): pyproject.toml $(BUNDLE) | $(BIN)/python
+# The bundle must exist first (order only) so the editable install skips its own npm build.
+$(INSTALLED): pyproject.toml | $(BIN)/python $(BUNDLE)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $@
