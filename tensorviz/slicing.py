@@ -23,7 +23,6 @@ BAND_ELEMENTS = 1 << 21  # elements per reduction band: bounds temporary memory 
 # need be, column) of each block, so a 10^9-element face opens about as fast as a 10^7 one. The reply
 # says so (`sample`), and zooming in narrows the window until every element is read.
 READ_LIMIT = 1 << 24
-MAX_DENSE_SPARSE = 1 << 22  # cells of a sparse face densified without reduction
 
 
 @dataclass(frozen=True)
@@ -106,10 +105,9 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     with torch.no_grad():
         if t.layout == torch.strided:
             face = _strided_face(t, req)[r0:r1, c0:c1]
-            if (fr, fc) != (1, 1):
+            if (sr, sc) != (1, 1):
+                # (fr, fc) is (1, 1) unless the face is too large to read whole; then blocks are of the sample.
                 values = _reduce(face[::fr, ::fc], sr // fr, sc // fc, traits.compute)
-            elif (sr, sc) != (1, 1):
-                values = _reduce(face, sr, sc, traits.compute)
             else:
                 values = _convert(face, traits.compute)
         else:
