@@ -11,10 +11,21 @@ from typing import Any
 
 from .adapt import as_tensor
 from .info import Stats, TensorInfo, inspect
+from .nonfinite import NonFinite, find_nonfinite
 from .widgets.tensor_view import Dims, TensorView
 
 __version__ = "0.1.0"
-__all__ = ["Stats", "TensorInfo", "TensorView", "__version__", "as_tensor", "inspect", "show"]
+__all__ = [
+    "NonFinite",
+    "Stats",
+    "TensorInfo",
+    "TensorView",
+    "__version__",
+    "as_tensor",
+    "find_nonfinite",
+    "inspect",
+    "show",
+]
 
 
 def show(x: Any, dims: Dims = None) -> TensorView:

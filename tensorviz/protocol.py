@@ -14,6 +14,14 @@ Kernel -> frontend (one buffer per face, in order; empty for a face with an erro
     {kind: "faces", id, revision, faces: [{axes, index, window, extent: [H, W], shape: [h, w],
                                            step: [sr, sc], encoding, error: str | null}, ...]}
     {kind: "error", id: str | null, message: str}
+
+Where the NaN and infinities are (the widget's ``nonfinite`` trait holds the exact counts)::
+
+    frontend: {kind: "nonfinite", id, after: [int, ...] | null}   the next one after that full index
+    kernel:   {kind: "nonfinite", id, index: [int, ...] | null, value: "nan" | "posinf" | "neginf" | null,
+               ordinal: int | null, total: int | null, wrapped: bool}
+    frontend: {kind: "scan", id}   count them now (a memory-mapped tensor is not scanned unasked)
+    kernel:   {kind: "scan", id, state: str}
 """
 
 from __future__ import annotations
@@ -24,6 +32,9 @@ from typing import Any
 # Message kinds
 FACES = "faces"
 ERROR = "error"
+NONFINITE = "nonfinite"
+SCAN = "scan"
+KINDS = (FACES, NONFINITE, SCAN)
 
 # Limits on what one request may ask for.
 MAX_BUDGET = 4096  # rows or columns of cells per face
@@ -155,3 +166,19 @@ def _parse_face(face: Any, shape: tuple[int, ...], n: int) -> FaceRequest:
             raise ProtocolError(f"{where}: window {window} is outside the face of {rows} x {cols}")
         resolved = (r0, r1, c0, c1)
     return FaceRequest(axes=tuple(axes), index=tuple(index), window=resolved)
+
+
+def parse_after(content: Any, shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The ``after`` index of a ``nonfinite`` request: a full index inside ``shape``, or None (the first one)."""
+    if not isinstance(content, dict):
+        raise ProtocolError(f"a request must be an object, got {type(content).__name__}")
+    after = content.get("after")
+    if after is None:
+        return None
+    rank = len(shape)
+    if not (isinstance(after, list) and len(after) == rank and all(_is_int(i) for i in after)):
+        raise ProtocolError(f"'after' must be null or a full index of {rank} integers, got {after!r:.80}")
+    for axis, (i, size) in enumerate(zip(after, shape, strict=True)):
+        if not 0 <= i < size:
+            raise ProtocolError(f"'after': index {i} is out of range for axis {axis} of size {size}")
+    return tuple(after)

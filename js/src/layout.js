@@ -227,14 +227,29 @@ export function planFace(rows, cols, { maxPx = 240, maxCell = 28, minCell = 4, m
 }
 
 /**
- * A long 1-d axis: the first and last `k` cells exactly (with a gap between), else every cell.
+ * A long 1-d axis: the first and last `k` cells exactly (with a gap between), else every cell. With `focus` (an
+ * element to show, e.g. a NaN gone to), the cells around it are shown too, between the ends.
  * @param {number} n
- * @param {{maxCells?: number, keep?: number}} [opts]
+ * @param {{maxCells?: number, keep?: number, focus?: number | null}} [opts]
  * @returns {{segments: [number, number][], gap: boolean}}
  */
-export function planSegments(n, { maxCells = 40, keep = 10 } = {}) {
+export function planSegments(n, { maxCells = 40, keep = 10, focus = null } = {}) {
   if (n <= maxCells) return { segments: [[0, n]], gap: false };
-  return { segments: [[0, keep], [n - keep, n]], gap: true };
+  /** @type {[number, number][]} */
+  const wanted = [[0, keep], [n - keep, n]];
+  if (focus !== null && Number.isFinite(focus) && focus >= 0 && focus < n) {
+    const a = Math.max(0, Math.min(n - keep, Math.round(focus) - Math.floor(keep / 2)));
+    wanted.push([a, a + keep]);
+  }
+  wanted.sort((p, q) => p[0] - q[0]);
+  /** @type {[number, number][]} */
+  const segments = [];
+  for (const [a, b] of wanted) {
+    const last = segments[segments.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else segments.push([a, b]);
+  }
+  return { segments, gap: segments.length > 1 };
 }
 
 /** @typedef {[number, number, number, number, number, number]} Affine */

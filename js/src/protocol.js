@@ -5,6 +5,10 @@
 export const KIND = Object.freeze({
   FACES: "faces",
   ERROR: "error",
+  /** where the next NaN / ±inf is: {after: index | null} → {index, value, ordinal, total, wrapped} */
+  NONFINITE: "nonfinite",
+  /** count NaN / ±inf now (a memory-mapped tensor is not scanned unasked) */
+  SCAN: "scan",
 });
 
 /** Synced trait names on the widget model. */
@@ -15,6 +19,17 @@ export const TRAIT = Object.freeze({
   INDEX: "index",
   COMPLEX_PART: "complex_part",
   REVISION: "revision",
+  ERROR: "error",
+  NONFINITE: "nonfinite",
+});
+
+/** States of the `nonfinite` trait. */
+export const SCAN_STATE = Object.freeze({
+  CHECKING: "checking",
+  DONE: "done",
+  SKIPPED: "skipped",
+  NONE: "none",
+  NA: "n/a",
   ERROR: "error",
 });
 
@@ -51,8 +66,15 @@ export const LIMITS = Object.freeze({
  * @typedef {{axes: number[], index: number[], window: number[] | null}} FaceRequest
  * @typedef {{kind: "faces", id: string, budget: [number, number], faces: FaceRequest[]}} FacesRequest
  * @typedef {{axes: number[], index: number[], window: number[], extent: number[], shape: number[],
- *            step: number[], sample?: number[], encoding: string, error: string | null}} FaceMeta
+ *            step: number[], sample?: number[], encoding: string, error: string | null,
+ *            unread_nonfinite?: number, nonfinite_unknown?: boolean}} FaceMeta
+ *            (`unread_nonfinite`: NaN/inf of a row-sampled face that the rows read missed, marked on their cells
+ *            from the exact scan; `nonfinite_unknown`: the face may miss some the kernel does not know of)
  * @typedef {{kind: "faces", id: string, revision: number, faces: FaceMeta[]}} FacesReply
+ * @typedef {{state: string, nan?: number, posinf?: number, neginf?: number, first?: number[][], kinds?: string[],
+ *            elements?: number, seconds?: number | null, reason?: string, file?: string}} NonfiniteState
+ * @typedef {{kind: "nonfinite", id: string, index: number[] | null, value: "nan"|"posinf"|"neginf"|null,
+ *            ordinal: number | null, total: number | null, wrapped: boolean}} NonfiniteReply
  * @typedef {{kind: "error", id: string | null, message: string}} ErrorReply
  * @typedef {{min: number|null, max: number|null, mean: number|null, std: number|null, nan: number,
  *            posinf: number, neginf: number, zeros: number, count: number, sampled: boolean,

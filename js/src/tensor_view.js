@@ -1,13 +1,14 @@
 // TensorView frontend entry (anywidget): `export default { initialize, render }`.
 // Uses only model.get/set/on/off/send/save_changes and `msg:custom`, so a small stand-in model can drive it
 // outside Jupyter.
-import { TRAIT, COMPLEX_PART } from "./protocol.js";
+import { TRAIT, COMPLEX_PART, KIND, SCAN_STATE } from "./protocol.js";
 import { FaceClient } from "./faces.js";
+import { Rpc } from "./rpc.js";
 import { makeColormap } from "./colormap.js";
 import { numberAt } from "./decode.js";
 import { DEFAULT_PICTURE_WIDTH, depthAxis, invertAffine, normalizeFaceAxes, normalizeIndex, sliderValueText } from "./layout.js";
 import {
-  dragRect, dragToWindow, KEY_FACTOR, normalizeWindow, panStep, panWindow, spanText, wheelFactor, zoomAt,
+  dragRect, dragToWindow, KEY_FACTOR, normalizeWindow, panStep, panWindow, spanText, wheelFactor, windowAround, zoomAt,
 } from "./zoom.js";
 import { formatShape, sampleText, sparseNote } from "./format.js";
 import { buildScene } from "./view/scene.js";
@@ -15,6 +16,7 @@ import { Picture, h } from "./view/picture.js";
 import { renderHeader } from "./view/header.js";
 import { renderControls } from "./view/controls.js";
 import { renderColorbar } from "./view/colorbar.js";
+import { jumpText, renderNonfinite } from "./view/nonfinite.js";
 import { Tooltip } from "./view/tooltip.js";
 
 /**
@@ -49,6 +51,11 @@ class TensorView {
     this.model = model;
     this.host = host;
     this.client = new FaceClient(model);
+    this.rpc = new Rpc(model);
+    /** @type {number[] | null} the element last gone to ("Go to next NaN"): ringed wherever it is drawn exactly */
+    this.highlight = null;
+    /** @type {number[] | null} an element the picture must show exactly (a long vector keeps its cells in view) */
+    this.focus = null;
     /** @type {Map<string, FaceResult>} */
     this.cache = new Map();
     this.cacheBytes = 0;
@@ -70,6 +77,7 @@ class TensorView {
     // keep JupyterLab's notebook shortcuts (arrow keys in command mode) away from our controls
     this.root.setAttribute("data-lm-suppress-shortcuts", "true");
     this.headerSlot = h("div", "tv-header-slot");
+    this.nonfiniteSlot = h("div", "tv-nonfinite-slot");
     this.errorEl = h("div", "tv-error");
     this.errorEl.hidden = true;
     this.noteEl = h("div", "tv-values-note");
@@ -100,7 +108,7 @@ class TensorView {
     this.tooltip = new Tooltip();
     const body = h("div", "tv-body");
     body.append(this.picture.legendEl, this.picture.positionEl, this.scroll, this.zoomBar, this.sparseEl, this.captionEl, this.colorbarSlot);
-    this.root.append(this.headerSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
+    this.root.append(this.headerSlot, this.nonfiniteSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
     host.append(this.root);
 
     // every DOM listener on the picture goes with this signal when the view is destroyed
@@ -127,6 +135,10 @@ class TensorView {
       this.refresh();
     });
     this.listen(`change:${TRAIT.ERROR}`, () => this.showError());
+    this.listen(`change:${TRAIT.NONFINITE}`, () => {
+      this.renderNonfiniteBar();
+      if (this.lastCmap) this.renderColorbar(this.lastCmap);
+    });
 
     this.rebuild();
     this.observeVisibility();
@@ -174,12 +186,74 @@ class TensorView {
     const { info, shape } = this.state;
     this.root.setAttribute("aria-label", `${info.dtype || "unknown"} tensor of shape ${formatShape(shape)} on ${info.device || "n/a"}`);
     this.headerSlot.replaceChildren(renderHeader(info));
+    this.renderNonfiniteBar();
     this.noteEl.hidden = this.state.values;
     this.noteEl.textContent = this.state.values ? "" : info.values_note || "no values to show: only the structure";
     this.sparseEl.textContent = sparseNote(info);
     this.renderControls();
     this.showError();
     this.refresh();
+  }
+
+  /** The NaN / ±inf bar, from the `nonfinite` trait (exact counts, or "checking…"). */
+  renderNonfiniteBar() {
+    const st = this.model.get(TRAIT.NONFINITE);
+    const info = this.state ? this.state.info : {};
+    const bar = renderNonfinite(st, {
+      sampled: !!(info.stats && info.stats.sampled),
+      onNext: () => this.gotoNext(),
+      onScan: () => {
+        this.rpc.call({ kind: KIND.SCAN }).catch((e) => this.setStatus(String(e.message || e)));
+      },
+    });
+    this.nonfiniteSlot.replaceChildren(...(bar ? [bar] : []));
+    this.nonfiniteAt = bar ? bar.querySelector(".tv-nf-at") : null;
+    this.picture.el.setAttribute("aria-keyshortcuts", this.keyShortcuts());
+  }
+
+  /** Whether the tensor is known to hold NaN or infinities (then N goes to the next one). */
+  hasNonfinite() {
+    const st = this.model.get(TRAIT.NONFINITE);
+    return !!st && st.state === SCAN_STATE.DONE && (st.nan || 0) + (st.posinf || 0) + (st.neginf || 0) > 0;
+  }
+
+  /** Ask the kernel where the next NaN / ±inf after the one gone to last is, and show it. */
+  async gotoNext() {
+    let reply;
+    try {
+      reply = await this.rpc.call({ kind: KIND.NONFINITE, after: this.highlight });
+    } catch (e) {
+      this.setStatus(String(/** @type {Error} */ (e).message || e));
+      return;
+    }
+    if (this.nonfiniteAt) this.nonfiniteAt.textContent = jumpText(reply);
+    if (Array.isArray(reply.index)) this.goTo(reply.index);
+  }
+
+  /**
+   * Move the view to one element: the sliders of the other axes to its index, the face zoomed in until its cell is
+   * exact (or a long vector showing the cells around it), and the cell ringed once drawn.
+   * @param {number[]} index full index
+   */
+  goTo(index) {
+    const s = this.state;
+    if (index.length !== s.shape.length) return;
+    this.highlight = index.slice();
+    this.focus = index.slice();
+    if (this.scene && this.scene.zoom && s.shape.length >= 2) {
+      const [ra, ca] = s.faceAxes;
+      this.zoom = windowAround(index[ra], index[ca], s.shape[ra], s.shape[ca]);
+      this.zoomKey = this.faceKey();
+    }
+    const next = s.index.slice();
+    for (let a = 0; a < s.shape.length; a++) if (!s.faceAxes.includes(a)) next[a] = index[a];
+    if (JSON.stringify(next) !== JSON.stringify(s.index)) {
+      this.model.set(TRAIT.INDEX, next);
+      this.model.save_changes();
+    }
+    const before = this.state;
+    this.syncFromModel();
+    if (this.state === before) this.refresh();
   }
 
   renderControls() {
@@ -286,10 +360,11 @@ class TensorView {
     this.picture.el.classList.toggle("tv-zoomable", !!z);
     const da = depthAxis(this.state.shape.length, this.state.faceAxes);
     const depthHelp = da >= 0 ? "Arrow keys move the depth index (Home/End: first/last). " : "";
-    if (z) this.picture.el.title = `${depthHelp}${ZOOM_HELP}`;
-    else if (depthHelp) this.picture.el.title = depthHelp.trim();
+    const nfHelp = this.hasNonfinite() ? " N goes to the next NaN or infinity." : "";
+    if (z) this.picture.el.title = `${depthHelp}${ZOOM_HELP}${nfHelp}`;
+    else if (depthHelp || nfHelp) this.picture.el.title = `${depthHelp}${nfHelp}`.trim();
     else this.picture.el.removeAttribute("title");
-    this.picture.el.setAttribute("aria-keyshortcuts", z ? "+ - 0 Shift+ArrowUp Shift+ArrowDown Shift+ArrowLeft Shift+ArrowRight" : "");
+    this.picture.el.setAttribute("aria-keyshortcuts", this.keyShortcuts());
     if (!z) return;
     const [r0, r1, c0, c1] = z.window;
     const [H, W] = z.extent;
@@ -320,7 +395,7 @@ class TensorView {
     if (this.zoom && this.zoomKey !== this.faceKey()) this.zoom = null;
     const scene = buildScene({
       shape: s.shape, dims: s.dims, faceAxes: s.faceAxes, index: s.index, values: s.values, window: this.zoom,
-      width: this.pictureRoom(),
+      width: this.pictureRoom(), focus: this.focus,
     });
     this.scene = scene;
     this.updateZoomBar(scene);
@@ -417,13 +492,27 @@ class TensorView {
       this.picture.setScene(scene);
     }
     this.picture.paint(results, cmap, /** @type {"magnitude"|"phase"} */ (s.part));
+    this.picture.showHighlight(this.highlight);
     this.renderColorbar(cmap);
     // say when a face is block-reduced
     const notes = new Set();
     const faceErrors = [];
     const z = scene.zoom;
+    const scan = this.model.get(TRAIT.NONFINITE) || {};
     results.forEach((r, i) => {
       if (r.error) faceErrors.push(r.error);
+      const unread = r.meta ? Number(r.meta.unread_nonfinite || 0) : 0;
+      const where = scene.slots[i].role === "overview" ? "overview" : "face";
+      if (unread > 0) {
+        notes.add(`${unread === 1 ? "a NaN/±inf" : `${unread} NaN/±inf`} of this ${where} in rows not read ${unread === 1 ? "is" : "are"} marked on ${unread === 1 ? "its cell" : "their cells"} from the exact count`);
+      }
+      if (r.meta && r.meta.nonfinite_unknown) {
+        notes.add(
+          scan.state === SCAN_STATE.CHECKING
+            ? "NaN/±inf in rows this sample does not read may not show until the count is done"
+            : "the tensor holds more NaN/±inf than are marked: those in rows not read may not show (Go to next finds them)",
+        );
+      }
       const st = r.meta && r.meta.step;
       const role = scene.slots[i].role;
       const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
@@ -484,11 +573,15 @@ class TensorView {
 
   /** @param {import("./colormap.js").Colormap} cmap */
   renderColorbar(cmap) {
+    this.lastCmap = cmap;
     const s = this.state;
     const stats = s.info.stats;
     let caption = s.info.value_kind === "complex" ? (s.part === "phase" ? "phase (rad)" : "|z|") : "values";
     if (cmap.mode !== "bool" && cmap.mode !== "cyclic") caption += stats ? "" : " (range of shown faces)";
-    this.colorbarSlot.replaceChildren(renderColorbar(cmap, stats, caption));
+    // the swatches count NaN / ±inf exactly once the kernel has counted them (sampled statistics may miss them)
+    const scan = this.model.get(TRAIT.NONFINITE);
+    const counts = scan && scan.state === SCAN_STATE.DONE ? scan : stats && !stats.sampled ? stats : null;
+    this.colorbarSlot.replaceChildren(renderColorbar(cmap, counts, caption));
   }
 
   /** @param {MouseEvent} ev */
@@ -615,11 +708,25 @@ class TensorView {
     return true;
   }
 
+  /** The keys the focused picture answers (aria-keyshortcuts). */
+  keyShortcuts() {
+    const keys = [];
+    const z = this.scene && this.scene.zoom;
+    if (z) keys.push("+ - 0 Shift+ArrowUp Shift+ArrowDown Shift+ArrowLeft Shift+ArrowRight");
+    if (this.hasNonfinite()) keys.push("N");
+    return keys.join(" ");
+  }
+
   /** @param {KeyboardEvent} ev */
   onKey(ev) {
     ev.stopPropagation();
     if (this.handleZoomKey(ev)) {
       ev.preventDefault();
+      return;
+    }
+    if ((ev.key === "n" || ev.key === "N") && !ev.ctrlKey && !ev.metaKey && !ev.altKey && this.hasNonfinite()) {
+      ev.preventDefault();
+      this.gotoNext();
       return;
     }
     const s = this.state;
@@ -641,6 +748,7 @@ class TensorView {
     this.listeners = [];
     if (this.io) this.io.disconnect();
     this.client.close();
+    this.rpc.close();
     this.domListeners.abort();
     this.root.remove();
   }

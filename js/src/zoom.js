@@ -235,3 +235,27 @@ export function wheelFactor(deltaY, deltaMode = 0) {
 export function spanText(what, a, b, n) {
   return b - a === 1 ? `${what.replace(/s$/, "")} ${a} of ${n}` : `${what} ${a}–${b - 1} of ${n}`;
 }
+
+/** Rows (and columns) of the window that "go to" a cell zooms to: small enough that every cell is exact and written. */
+export const FOCUS_SPAN = 15;
+
+/**
+ * A window of at most `span` × `span` cells around cell (r, c) of a rows × cols face, the cell as near its middle as
+ * the face's edges allow.
+ * @param {number} r
+ * @param {number} c
+ * @param {number} rows
+ * @param {number} cols
+ * @param {number} [span]
+ * @returns {Window}
+ */
+export function windowAround(r, c, rows, cols, span = FOCUS_SPAN) {
+  const around = (/** @type {number} */ i, /** @type {number} */ n) => {
+    const len = Math.min(n, span);
+    const start = Math.max(0, Math.min(n - len, i - Math.floor(len / 2)));
+    return [start, start + len];
+  };
+  const [r0, r1] = around(r, rows);
+  const [c0, c1] = around(c, cols);
+  return [r0, r1, c0, c1];
+}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pathlib
+import threading
+import time
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -13,14 +15,22 @@ import traitlets
 
 from .. import protocol
 from ..adapt import as_tensor
-from ..info import inspect
-from ..slicing import Face, cut_face
+from ..info import SAMPLE_THRESHOLD, inspect
+from ..nonfinite import Known, NonFinite, can_hold_nonfinite, find_nonfinite, mapped_file, mark_face, next_nonfinite
+from ..slicing import READ_LIMIT, Face, cut_face
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _ESM = _STATIC / "tensor_view.js"
 _CSS = _STATIC / "tensor_view.css"
 
 Dims = str | Sequence[str | None] | None
+
+# Tensors up to this many elements are scanned for NaN/inf at once; larger ones in a background thread.
+SCAN_INLINE = SAMPLE_THRESHOLD
+# Non-finite elements remembered per view (to step through them and to mark them on sampled faces).
+KNOWN_LIMIT = 4096
+# How many of them the frontend is told about up front (the header lists the first few).
+FIRST_SENT = 100
 
 
 def _bundle(path: pathlib.Path) -> pathlib.Path | str:
@@ -47,6 +57,10 @@ class TensorView(anywidget.AnyWidget):
     complex_part = traitlets.Enum(("magnitude", "phase"), default_value="magnitude").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    # Exact NaN/+inf/-inf counts over the whole tensor and the first ones; "state" says how far along:
+    # "checking" (scanning in the background), "done", "skipped" (memory-mapped: scanned when asked),
+    # "none" (values that cannot be NaN), "n/a" (no values), "error".
+    nonfinite = traitlets.Dict().tag(sync=True)
 
     def __init__(self, x: Any, dims: Dims = None, **kwargs: Any) -> None:
         tensor = as_tensor(x)
@@ -62,7 +76,11 @@ class TensorView(anywidget.AnyWidget):
         )
         self._tensor = tensor
         self._version = _version_of(tensor)
+        self._scan_lock = threading.Lock()
+        self._scan_generation = 0
+        self._known: Known | None = None
         self.on_msg(self._on_message)
+        self._start_scan()
         _watch(self)
 
     @property
@@ -75,6 +93,82 @@ class TensorView(anywidget.AnyWidget):
         self._version = _version_of(self._tensor)
         self.info = inspect(self._tensor).to_json()
         self.revision += 1
+        self._start_scan(force=self.nonfinite.get("state") != "skipped")
+
+    def find_nonfinite(self, limit: int = 100) -> NonFinite:
+        """Exact NaN, +inf and -inf counts over the whole tensor and the first ``limit`` indices (row-major).
+
+        Scans now (also a memory-mapped tensor the view left unscanned) and updates the view's header.
+        """
+        if not (isinstance(limit, int) and not isinstance(limit, bool)) or limit < 0:
+            raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+        with self._scan_lock:
+            self._scan_generation += 1
+            generation = self._scan_generation
+        found = find_nonfinite(self._tensor, limit=max(limit, KNOWN_LIMIT))
+        self._finish_scan(generation, found, 0.0)
+        return NonFinite(found.nan, found.posinf, found.neginf, found.indices[:limit], found.kinds[:limit])
+
+    # -- NaN and infinities -----------------------------------------------------------------------
+
+    def _start_scan(self, force: bool = False) -> None:
+        """Count NaN/inf over the whole tensor: at once when small, in a background thread when big."""
+        t = self._tensor
+        with self._scan_lock:
+            self._scan_generation += 1
+            generation = self._scan_generation
+        self._known = None
+        if not self.info.get("values"):
+            self.nonfinite = {"state": "n/a", "reason": self.info.get("values_note") or "no values"}
+            return
+        if not can_hold_nonfinite(t):
+            self.nonfinite = {"state": "none", "reason": f"{self.info['dtype']} values are never NaN or infinite"}
+            return
+        path = mapped_file(t)
+        if path and not force:
+            self.nonfinite = {
+                "state": "skipped",
+                "reason": "memory-mapped from a file: counting NaN/inf reads all of it from disk",
+                "file": path,
+            }
+            return
+        if t.numel() <= SCAN_INLINE or t.layout != torch.strided:
+            started = time.perf_counter()
+            self._finish_scan(generation, find_nonfinite(t, limit=KNOWN_LIMIT), started)
+            return
+        self.nonfinite = {"state": "checking", "elements": t.numel()}
+        worker = threading.Thread(target=self._scan_in_background, args=(generation,), daemon=True)
+        worker.name = "tensorviz-nonfinite-scan"
+        worker.start()
+
+    def _scan_in_background(self, generation: int) -> None:
+        started = time.perf_counter()
+        try:
+            found = find_nonfinite(self._tensor, limit=KNOWN_LIMIT)
+        except Exception as err:  # the view must say so, never hang in "checking"
+            with self._scan_lock:
+                if generation == self._scan_generation:
+                    self.nonfinite = {"state": "error", "reason": f"{type(err).__name__}: {err}"}
+            return
+        self._finish_scan(generation, found, started)
+
+    def _finish_scan(self, generation: int, found: NonFinite, started: float) -> None:
+        with self._scan_lock:
+            if generation != self._scan_generation:
+                return  # a newer scan (after an in-place edit) is on its way
+            self._known = Known(found, tuple(self._tensor.shape))
+            state: dict[str, Any] = {
+                "state": "done",
+                "elements": self._tensor.numel(),
+                "seconds": round(time.perf_counter() - started, 4) if started else None,
+            }
+            state |= found.to_json()
+            state["first"] = state["first"][:FIRST_SENT]
+            state["kinds"] = state["kinds"][:FIRST_SENT]
+            self.nonfinite = state
+        if found.total and self._tensor.numel() > READ_LIMIT:
+            # faces reduced from a sample of rows may have missed them: the frontend fetches them again
+            self.revision += 1
 
     @traitlets.validate("face_axes")
     def _check_face_axes(self, proposal: dict[str, Any]) -> list[int]:
@@ -102,10 +196,21 @@ class TensorView(anywidget.AnyWidget):
         rid = protocol.request_id(content)
         try:
             kind = content.get("kind") if isinstance(content, dict) else None
-            if kind != protocol.FACES:
+            if kind not in protocol.KINDS:
                 raise protocol.ProtocolError(
-                    f"unknown message kind {kind!r:.40}; the kernel answers {protocol.FACES!r}"
+                    f"unknown message kind {kind!r:.40}; the kernel answers {', '.join(map(repr, protocol.KINDS))}"
                 )
+            if rid is None:
+                raise protocol.ProtocolError(
+                    f"'id' must be a string or integer of at most {protocol.MAX_ID_LENGTH} characters"
+                )
+            if kind == protocol.NONFINITE:
+                self.send(self._next_nonfinite(rid, protocol.parse_after(content, tuple(self.info["shape"]))))
+                return
+            if kind == protocol.SCAN:
+                self._start_scan(force=True)
+                self.send({"kind": protocol.SCAN, "id": rid, "state": self.nonfinite.get("state")})
+                return
             request = protocol.parse_faces(content, tuple(self.info["shape"]))
             faces = [self._cut(face, request.budget) for face in request.faces]
         except protocol.ProtocolError as err:
@@ -115,16 +220,57 @@ class TensorView(anywidget.AnyWidget):
             self.send({"kind": protocol.ERROR, "id": rid, "message": f"{type(err).__name__}: {err}"})
             return
         self.send(
-            {"kind": protocol.FACES, "id": request.id, "revision": self.revision, "faces": [f.meta() for f in faces]},
-            buffers=[f.buffer() for f in faces],
+            {"kind": protocol.FACES, "id": request.id, "revision": self.revision, "faces": [m for _, m in faces]},
+            buffers=[f.buffer() for f, _ in faces],
         )
 
-    def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]) -> Face:
+    def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]) -> tuple[Face, dict[str, Any]]:
+        """The face and its JSON description; a face read from a sample of rows says what it may miss."""
         try:
-            return cut_face(self._tensor, face, budget)
+            cut = cut_face(self._tensor, face, budget)
         except Exception as err:  # one bad face must not sink the others
             extent = protocol.face_extent(face.axes, tuple(self._tensor.shape))
-            return Face.refused(face, extent, f"{type(err).__name__}: {err}")
+            cut = Face.refused(face, extent, f"{type(err).__name__}: {err}")
+        meta = cut.meta()
+        if cut.data is None or cut.sample == (1, 1):
+            return cut, meta
+        state = self.nonfinite.get("state")
+        known = self._known
+        if known is not None and known.found.total:
+            meta["unread_nonfinite"] = mark_face(
+                cut.data, known, cut.axes, cut.index, cut.window, cut.step, cut.sample, cut.shape
+            )
+            # beyond the elements remembered, the rows not read may hold more than are marked
+            meta["nonfinite_unknown"] = not known.complete
+        elif state in ("checking", "skipped", "error"):
+            meta["nonfinite_unknown"] = True
+        return cut, meta
+
+    def _next_nonfinite(self, rid: str, after: tuple[int, ...] | None) -> dict[str, Any]:
+        """The next NaN/inf after ``after`` in row-major order, wrapping around to the first."""
+        known = self._known
+        total = known.found.total if known is not None else None
+
+        def find(start: tuple[int, ...] | None) -> tuple[tuple[int, ...], str] | None:
+            hit = known.after(start) if known is not None else False
+            if isinstance(hit, bool):  # the remembered ones run out (or none are): the tensor tells
+                return next_nonfinite(self._tensor, start)
+            return hit
+
+        hit, wrapped = find(after), False
+        if hit is None and after is not None:
+            hit, wrapped = find(None), True
+        index, value = hit if hit is not None else (None, None)
+        ordinal = known.ordinal(index) if known is not None and index is not None else None
+        return {
+            "kind": protocol.NONFINITE,
+            "id": rid,
+            "index": list(index) if index is not None else None,
+            "value": value,
+            "ordinal": ordinal,
+            "total": total,
+            "wrapped": wrapped,
+        }
 
 
 def parse_dims(dims: Dims, shape: Sequence[int]) -> list[str]:

@@ -77,9 +77,7 @@ function renderStats(info) {
     fact("mean", formatCompact(s.mean)),
     fact("std", formatCompact(s.std)),
   );
-  if (s.nan) el.append(fact("NaN", formatCount(s.nan)));
-  if (s.posinf) el.append(fact("+inf", formatCount(s.posinf)));
-  if (s.neginf) el.append(fact("−inf", formatCount(s.neginf)));
+  // NaN / ±inf counts are not the sample's: the bar below the header gives them exactly, over every element
   el.append(fact("zeros", s.zeros === null || s.zeros === undefined ? "n/a" : formatCount(s.zeros)));
   if (s.of === "stored values") el.append(h("span", "tv-sampled", "of the stored values"));
   if (s.sampled) {

@@ -99,6 +99,8 @@ export class Picture {
     this.painted = [];
     /** device pixels per CSS pixel of the canvas (set with each scene) */
     this.dpr = 1;
+    /** @type {Element | null} the ring around a highlighted element */
+    this.highlightEl = null;
   }
 
   /**
@@ -378,6 +380,33 @@ export class Picture {
   }
 
   /**
+   * Ring one element (a full index) where a painted flat or front face shows it as its own cell; returns whether it
+   * is drawn. The ring is `[data-role="highlight"]` with the index in `data-index`.
+   * @param {number[] | null} index
+   * @returns {boolean}
+   */
+  showHighlight(index) {
+    if (this.highlightEl) this.highlightEl.remove();
+    this.highlightEl = null;
+    if (!index) return false;
+    for (const { slot, result } of this.painted) {
+      if (slot.role !== "flat" && slot.role !== "front") continue;
+      const cell = cellOf(result, index);
+      if (!cell) continue;
+      const [i, j] = cell;
+      const { rows, cols } = result.values;
+      const pts = [[j, i], [j + 1, i], [j + 1, i + 1], [j, i + 1]].map(([u, v]) => applyAffine(slot.t, u / cols, v / rows));
+      const ring = svg("polygon", { points: pts.map((q) => q.map((v) => v.toFixed(2)).join(",")).join(" "), class: "tv-highlight" });
+      ring.setAttribute("data-role", "highlight");
+      ring.setAttribute("data-index", formatBlock(index));
+      this.svg.append(ring);
+      this.highlightEl = ring;
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Show (or hide, with null) the zoom selection rectangle, in picture pixels.
    * @param {{x: number, y: number, w: number, h: number} | null} r
    */
@@ -416,6 +445,31 @@ export class Picture {
     }
     return null;
   }
+}
+
+/**
+ * The cell [row, column] of a face that holds exactly the element at a full index, or null (not on this face, outside
+ * its window, or inside a block-reduced cell).
+ * @param {FaceResult} r
+ * @param {number[]} index
+ * @returns {[number, number] | null}
+ */
+export function cellOf(r, index) {
+  const { meta, values } = r;
+  if (!values || !meta) return null;
+  const axes = meta.axes || [];
+  const step = meta.step || [1, 1];
+  if (step[0] !== 1 || step[1] !== 1) return null;
+  const at = meta.index || [];
+  if (index.length !== at.length) return null;
+  for (let a = 0; a < index.length; a++) if (!axes.includes(a) && index[a] !== at[a]) return null;
+  const row = axes.length === 2 ? index[axes[0]] : 0;
+  const col = axes.length ? index[axes[axes.length - 1]] : 0;
+  const win = meta.window || [0, values.rows, 0, values.cols];
+  if (row < win[0] || row >= win[1] || col < win[2] || col >= win[3]) return null;
+  const i = row - win[0];
+  const j = col - win[2];
+  return i < values.rows && j < values.cols ? [i, j] : null;
 }
 
 /**

@@ -32,8 +32,9 @@ const M = 34; // margin for an edge label
 
 /**
  * @param {{shape: number[], dims: string[], faceAxes: number[], index: number[], values: boolean,
- *          window?: number[] | null, width?: number}} s `window`: the zoom window on the face (rows × columns), null for
- *          the whole face; `width`: room for the picture in CSS pixels (sizes the cubes of rank ≥ 4)
+ *          window?: number[] | null, width?: number, focus?: number[] | null}} s `window`: the zoom window on the face
+ *          (rows × columns), null for the whole face; `width`: room for the picture in CSS pixels (sizes the cubes of
+ *          rank ≥ 4); `focus`: a full index the picture must show exactly (a long vector shows the cells around it)
  * @returns {Scene}
  */
 export function buildScene(s) {
@@ -156,10 +157,10 @@ function scalarScene(scene) {
   scene.budget = [1, 1];
 }
 
-/** @param {Scene} scene @param {{shape: number[], dims: string[], index: number[]}} s */
+/** @param {Scene} scene @param {{shape: number[], dims: string[], index: number[], focus?: number[] | null}} s */
 function vectorScene(scene, s) {
   const n = s.shape[0];
-  const { segments, gap } = planSegments(n);
+  const { segments, gap } = planSegments(n, { focus: s.focus ? s.focus[0] : null });
   const shown = segments.reduce((p, [a, b]) => p + (b - a), 0);
   const plan = planFace(1, shown, { maxPx: 600, maxCell: 40, minCell: 4 });
   const cell = plan.cellW;
