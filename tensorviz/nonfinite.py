@@ -20,7 +20,7 @@ import bisect
 import itertools
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,11 +83,19 @@ def can_hold_nonfinite(t: torch.Tensor) -> bool:
     return traits.value_kind in ("float", "complex")
 
 
-def find_nonfinite(x: Any, limit: int = 100) -> NonFinite:
+class ScanStopped(Exception):
+    """A scan asked to stop (its result is no longer wanted, or the interpreter is exiting)."""
+
+
+Stop = Callable[[], bool] | None
+
+
+def find_nonfinite(x: Any, limit: int = 100, *, stop: Stop = None) -> NonFinite:
     """Count NaN, +inf and -inf exactly and list the first ``limit`` of them in row-major order.
 
     Tensors whose values cannot be non-finite (integers, bool, quantized) give zero counts at once;
-    tensors without values (meta, storage-only dtypes) raise ``ValueError``.
+    tensors without values (meta, storage-only dtypes) raise ``ValueError``. ``stop()`` is asked between
+    chunks; when it says True the scan raises :class:`ScanStopped`.
     """
     t = as_tensor(x)
     if not (isinstance(limit, int) and not isinstance(limit, bool)) or limit < 0:
@@ -100,11 +108,11 @@ def find_nonfinite(x: Any, limit: int = 100) -> NonFinite:
         return NonFinite(0, 0, 0, (), ())
     with torch.no_grad():
         if t.layout != torch.strided:
-            return _sparse(t, limit)
-        return _strided(t.detach(), limit)
+            return _sparse(t, limit, stop)
+        return _strided(t.detach(), limit, stop)
 
 
-def _strided(t: torch.Tensor, limit: int) -> NonFinite:
+def _strided(t: torch.Tensor, limit: int, stop: Stop = None) -> NonFinite:
     # Counting does not depend on order, so it walks the elements in memory order: a transposed or permuted
     # tensor is then read as the contiguous block it is (no copies), an expanded one only once per stored element.
     base, expanded = _collapse_expanded(t)
@@ -115,7 +123,7 @@ def _strided(t: torch.Tensor, limit: int) -> NonFinite:
     in_row_major = order == list(range(base.dim())) and repeat == 1
     counts = [0, 0, 0]
     hits: list[tuple[int, str]] = []
-    for offset, chunk in row_major_chunks(mem):
+    for offset, chunk in row_major_chunks(mem, stop=stop):
         _scan(chunk, offset, counts, hits if in_row_major else None, limit)
     shape = tuple(t.shape)
     if in_row_major:
@@ -126,11 +134,11 @@ def _strided(t: torch.Tensor, limit: int) -> NonFinite:
         return _result(counts, (), ())
     if stored > GATHER_LIMIT:
         # very many: the first ones in row-major order come soon on a walk in that order
-        found = list(itertools.islice(iter_nonfinite(t), limit))
+        found = list(itertools.islice(iter_nonfinite(t, stop=stop), limit))
         return _result(counts, tuple(i for i, _ in found), tuple(k for _, k in found))
     # few: gather them all in memory order, put each back in the tensor's own axes, sort into row-major order
     everything: list[tuple[int, str]] = []
-    for offset, chunk in row_major_chunks(mem):
+    for offset, chunk in row_major_chunks(mem, stop=stop):
         _scan(chunk, offset, [0, 0, 0], everything, stored)
     mem_shape = tuple(mem.shape)
     at: dict[tuple[int, ...], str] = {}
@@ -171,7 +179,7 @@ def _expand_sorted(
     yield from walk(0, (), stored)
 
 
-def _sparse(t: torch.Tensor, limit: int) -> NonFinite:
+def _sparse(t: torch.Tensor, limit: int, stop: Stop = None) -> NonFinite:
     coo = (t if t.layout == torch.sparse_coo else t.to_sparse_coo()).coalesce()  # coalesced: row-major order
     values = coo.values()
     if values.dim() != 1:
@@ -179,6 +187,8 @@ def _sparse(t: torch.Tensor, limit: int) -> NonFinite:
     counts = [0, 0, 0]
     hits: list[tuple[int, str]] = []  # positions among the stored values
     for start in range(0, values.numel(), CHUNK):
+        if stop is not None and stop():
+            raise ScanStopped
         _scan(values[start : start + CHUNK], start, counts, hits, limit)
     indices = coo.indices()
     where = [tuple(int(v) for v in indices[:, k].tolist()) for k, _ in hits]
@@ -252,7 +262,9 @@ def _collapse_expanded(t: torch.Tensor) -> tuple[torch.Tensor, list[int]]:
     return base, axes
 
 
-def row_major_chunks(t: torch.Tensor, start: int = 0, chunk: int = CHUNK) -> Iterator[tuple[int, torch.Tensor]]:
+def row_major_chunks(
+    t: torch.Tensor, start: int = 0, chunk: int = CHUNK, stop: Stop = None
+) -> Iterator[tuple[int, torch.Tensor]]:
     """``(flat offset, 1-d piece)`` covering ``t``'s elements from flat index ``start`` in row-major order.
 
     A contiguous tensor is walked through one flat view (no copy); any other is cut along its leading
@@ -260,6 +272,12 @@ def row_major_chunks(t: torch.Tensor, start: int = 0, chunk: int = CHUNK) -> Ite
     """
     n = t.numel()
     if start >= n:
+        return
+    if stop is not None:
+        for offset, piece in row_major_chunks(t, start, chunk):
+            if stop():
+                raise ScanStopped
+            yield offset, piece
         return
     if t.dim() == 0:
         yield 0, t.reshape(1)
@@ -286,10 +304,10 @@ def row_major_chunks(t: torch.Tensor, start: int = 0, chunk: int = CHUNK) -> Ite
             yield i * inner + offset, piece
 
 
-def iter_nonfinite(t: torch.Tensor, start: int = 0) -> Iterator[tuple[tuple[int, ...], str]]:
+def iter_nonfinite(t: torch.Tensor, start: int = 0, stop: Stop = None) -> Iterator[tuple[tuple[int, ...], str]]:
     """Every non-finite element at or after flat index ``start``, in row-major order: ``(index, kind)``."""
     shape = tuple(t.shape)
-    for offset, chunk in row_major_chunks(t, start):
+    for offset, chunk in row_major_chunks(t, start, stop=stop):
         if _all_finite(chunk):
             continue
         for s in range(0, chunk.numel(), PIECE):

@@ -323,3 +323,11 @@ def test_counting_a_512_mib_non_contiguous_tensor_adds_little_memory():
     assert out.returncode == 0, out.stderr
     added = float(out.stdout.strip().splitlines()[-1])
     assert added < 24, f"peak resident memory grew by {added:.0f} MiB while counting NaN in 512 MiB"
+
+
+def test_the_interpreter_exits_cleanly_while_a_background_count_runs():
+    # a daemon thread still inside torch while the interpreter tears down aborts the process ("terminate called...")
+    script = "import torch, tensorviz as tv\nv = tv.show(torch.randn(8000, 8000))\nprint(v.nonfinite['state'])\n"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, f"exit status {out.returncode}: {out.stderr[-500:]}"
+    assert out.stdout.strip() == "checking"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import pathlib
 import threading
 import time
@@ -16,7 +17,16 @@ import traitlets
 from .. import protocol
 from ..adapt import as_tensor
 from ..info import SAMPLE_THRESHOLD, inspect
-from ..nonfinite import Known, NonFinite, can_hold_nonfinite, find_nonfinite, mapped_file, mark_face, next_nonfinite
+from ..nonfinite import (
+    Known,
+    NonFinite,
+    ScanStopped,
+    can_hold_nonfinite,
+    find_nonfinite,
+    mapped_file,
+    mark_face,
+    next_nonfinite,
+)
 from ..slicing import READ_LIMIT, Face, cut_face
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -139,18 +149,25 @@ class TensorView(anywidget.AnyWidget):
         self.nonfinite = {"state": "checking", "elements": t.numel()}
         worker = threading.Thread(target=self._scan_in_background, args=(generation,), daemon=True)
         worker.name = "tensorviz-nonfinite-scan"
-        worker.start()
+        _start_scan_thread(worker)
 
     def _scan_in_background(self, generation: int) -> None:
         started = time.perf_counter()
+
+        def stale() -> bool:  # a newer scan replaced this one, or the interpreter is exiting
+            return generation != self._scan_generation or _EXITING.is_set()
+
         try:
-            found = find_nonfinite(self._tensor, limit=KNOWN_LIMIT)
+            found = find_nonfinite(self._tensor, limit=KNOWN_LIMIT, stop=stale)
+            self._finish_scan(generation, found, started)
+        except ScanStopped:
+            return
         except Exception as err:  # the view must say so, never hang in "checking"
             with self._scan_lock:
                 if generation == self._scan_generation:
                     self.nonfinite = {"state": "error", "reason": f"{type(err).__name__}: {err}"}
-            return
-        self._finish_scan(generation, found, started)
+        finally:
+            _SCANS.discard(threading.current_thread())
 
     def _finish_scan(self, generation: int, found: NonFinite, started: float) -> None:
         with self._scan_lock:
@@ -304,6 +321,24 @@ def _version_of(t: torch.Tensor) -> int | None:
         return int(t._version)
     except (AttributeError, RuntimeError):
         return None
+
+
+# Background scans still running. At interpreter exit they are told to stop and joined: a daemon thread still inside
+# torch while the interpreter tears down aborts the process.
+_SCANS: set[threading.Thread] = set()
+_EXITING = threading.Event()
+
+
+def _start_scan_thread(worker: threading.Thread) -> None:
+    _SCANS.add(worker)
+    worker.start()
+
+
+@atexit.register
+def _stop_scans() -> None:
+    _EXITING.set()
+    for worker in list(_SCANS):
+        worker.join(timeout=10)
 
 
 # Views whose tensors are checked for in-place edits after every notebook cell.
