@@ -18,6 +18,7 @@ from .dtypes import dtype_name, dtype_traits
 
 SAMPLE_THRESHOLD = 1 << 22  # elements; above this, stats come from a sample
 SAMPLE_SIZE = 1 << 20
+STATS_CHUNK = 1 << 20  # elements summarised at a time: an 8 MB float64 working copy
 _SAMPLE_SEED = 0x7E5
 
 
@@ -162,7 +163,12 @@ def stored_values(t: torch.Tensor) -> torch.Tensor:
 
 
 def compute_stats(x: Any) -> Stats | None:
-    """Statistics of the values, on the tensor's device; ``None`` when there are none to summarise."""
+    """Statistics of the values, on the tensor's device; ``None`` when there are none to summarise.
+
+    Values are summarised in float64 (float32 data near its range limit, e.g. ``[3e38, 3e38, -3e38]``,
+    has a float32 sum that overflows), but :data:`STATS_CHUNK` elements at a time so the float64 working
+    copy stays a few MB whatever the tensor's size; the chunks' counts and moments are then merged.
+    """
     t = as_tensor(x)
     traits = dtype_traits(t.dtype)
     if traits.encoding is None or t.device.type == "meta":
@@ -175,49 +181,81 @@ def compute_stats(x: Any) -> Stats | None:
 
     sampled = total > SAMPLE_THRESHOLD
     x = _sample(t, SAMPLE_SIZE) if sampled else t
-    if x.is_quantized:
-        x = x.dequantize()
     if x.is_complex():
-        x = x.to(torch.complex64 if x.dtype == torch.complex32 else x.dtype).abs()
         of = "magnitude"
-    if x.dtype == torch.bool:
-        x = x.to(torch.uint8)
-    # Low-precision floats and integers are summarised in a wider type so mean/std are exact enough.
-    wide = torch.float64 if x.dtype in (torch.float64, torch.int64, torch.uint64) else torch.float32
-    if not x.is_floating_point() or x.element_size() < 4:
-        x = x.to(wide)
-    x = x.reshape(-1)
-
-    # One cheap pass decides whether the slower NaN/inf counting is needed: a finite sum means
-    # there is no NaN and no infinity (a float32 sum can overflow; then we count anyway).
-    nan = posinf = neginf = 0
-    if not bool(torch.isfinite(x.sum())):
-        nan = int(torch.isnan(x).sum())
-        posinf = int((x == math.inf).sum())
-        neginf = int((x == -math.inf).sum())
-    zeros = x.numel() - int(x.count_nonzero())
-    finite = x[torch.isfinite(x)] if nan or posinf or neginf else x
-    lo = hi = mean = std = None
-    if finite.numel():
-        lo_t, hi_t = torch.aminmax(finite)
-        lo, hi = float(lo_t), float(hi_t)
-        mean = float(finite.mean())
-        if finite.numel() > 1:
-            std = float(finite.std())
+    flat = x.reshape(-1)
+    running = _Running()
+    for start in range(0, flat.numel(), STATS_CHUNK):
+        running.add(_as_float64(flat[start : start + STATS_CHUNK]))
+    finite = running.n > 0
     return Stats(
-        min=lo,
-        max=hi,
-        mean=mean,
-        std=std,
-        nan=nan,
-        posinf=posinf,
-        neginf=neginf,
-        zeros=zeros,
-        count=int(x.numel()),
+        min=running.lo if finite else None,
+        max=running.hi if finite else None,
+        mean=running.mean if finite else None,
+        std=math.sqrt(running.m2 / (running.n - 1)) if running.n > 1 else None,
+        nan=running.nan,
+        posinf=running.posinf,
+        neginf=running.neginf,
+        zeros=running.zeros,
+        count=int(flat.numel()),
         sampled=sampled,
-        sample_size=int(x.numel()) if sampled else None,
+        sample_size=int(flat.numel()) if sampled else None,
         of=of,
     )
+
+
+def _as_float64(chunk: torch.Tensor) -> torch.Tensor:
+    """A chunk of values as float64 (magnitudes for complex, dequantized values for quantized)."""
+    if chunk.is_quantized:
+        chunk = chunk.dequantize()
+    if chunk.is_complex():
+        chunk = chunk.to(torch.complex64 if chunk.dtype == torch.complex32 else chunk.dtype).abs()
+    return chunk.to(torch.float64)
+
+
+@dataclass
+class _Running:
+    """Counts and moments of the values seen so far, one chunk at a time.
+
+    ``n``, ``mean`` and ``m2`` (sum of squared deviations from the mean) are those of the finite values;
+    two summaries merge exactly by the parallel update of Chan, Golub and LeVeque, which unlike a
+    running sum of squares does not lose the variance to cancellation when the mean is large.
+    """
+
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+    zeros: int = 0
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    lo: float = math.inf
+    hi: float = -math.inf
+
+    def add(self, chunk: torch.Tensor) -> None:
+        self.zeros += chunk.numel() - int(chunk.count_nonzero())
+        mean_t = chunk.mean()
+        finite = chunk
+        if not math.isfinite(float(mean_t)):
+            # Only a NaN or an infinity makes a float64 mean of float32 or integer data non-finite (float64
+            # data may also overflow its sum): the slower counting runs only then.
+            self.nan += int(torch.isnan(chunk).sum())
+            self.posinf += int((chunk == math.inf).sum())
+            self.neginf += int((chunk == -math.inf).sum())
+            finite = chunk[torch.isfinite(chunk)]
+            if finite.numel() == 0:
+                return
+            mean_t = finite.mean()
+        n = finite.numel()
+        lo, hi = torch.aminmax(finite)
+        # var() rather than var_mean(): on CPU the latter is several times slower for the same figures.
+        mean, m2 = float(mean_t), float(finite.var(correction=0)) * n
+        self.lo, self.hi = min(self.lo, float(lo)), max(self.hi, float(hi))
+        merged = self.n + n
+        delta = mean - self.mean
+        self.mean += delta * n / merged
+        self.m2 += m2 + delta * delta * self.n * n / merged
+        self.n = merged
 
 
 def _sample(t: torch.Tensor, size: int) -> torch.Tensor:

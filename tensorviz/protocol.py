@@ -83,9 +83,31 @@ def request_id(content: Any) -> str | None:
     """The request's id when it has a usable one, so even a refusal can be matched to its request."""
     if isinstance(content, dict):
         rid = content.get("id")
-        if isinstance(rid, (str, int)) and not isinstance(rid, bool) and len(str(rid)) <= MAX_ID_LENGTH:
+        if isinstance(rid, str) and len(rid) <= MAX_ID_LENGTH:
+            return rid
+        if isinstance(rid, int) and not isinstance(rid, bool) and _digits(rid) <= MAX_ID_LENGTH:
             return str(rid)
     return None
+
+
+def _digits(n: int) -> int:
+    """Characters of ``str(n)``, without writing out a huge integer (Python refuses above 4300 digits)."""
+    if n.bit_length() > 4 * MAX_ID_LENGTH:
+        return n.bit_length() * 3 // 10  # a lower bound, far above the limit
+    return len(str(n))
+
+
+def id_problem(content: dict[str, Any]) -> str:
+    """Why ``content`` has no usable id (see :func:`request_id`): the rule, and what was given."""
+    rule = f"'id' must be a string or integer of at most {MAX_ID_LENGTH} characters"
+    if "id" not in content:
+        return f"{rule}, got no 'id'"
+    rid = content["id"]
+    if isinstance(rid, str):
+        return f"{rule}, got a string of {len(rid)} characters"
+    if isinstance(rid, int) and not isinstance(rid, bool):
+        return f"{rule}, got an integer of {_digits(rid)}{'+' if rid.bit_length() > 4 * MAX_ID_LENGTH else ''} characters"
+    return f"{rule}, got {'null' if rid is None else type(rid).__name__}"
 
 
 def parse_faces(content: Any, shape: tuple[int, ...]) -> FacesRequest:
@@ -97,7 +119,7 @@ def parse_faces(content: Any, shape: tuple[int, ...]) -> FacesRequest:
         raise ProtocolError(f"a request must be an object, got {type(content).__name__}")
     rid = request_id(content)
     if rid is None:
-        raise ProtocolError(f"'id' must be a string or integer of at most {MAX_ID_LENGTH} characters")
+        raise ProtocolError(id_problem(content))
     budget = content.get("budget")
     if not (isinstance(budget, list) and len(budget) == 2 and all(_is_int(b) for b in budget)):
         raise ProtocolError(f"'budget' must be [max_rows, max_cols] (integers), got {budget!r:.80}")
@@ -182,3 +204,22 @@ def parse_after(content: Any, shape: tuple[int, ...]) -> tuple[int, ...] | None:
         if not 0 <= i < size:
             raise ProtocolError(f"'after': index {i} is out of range for axis {axis} of size {size}")
     return tuple(after)
+
+
+# -- the op player ---------------------------------------------------------------------------------------------------
+# Frontend -> kernel: {kind: "step", id, step: int}; kernel -> frontend: the step's pictures and provenance
+# (see tensorviz.animation.step_frames) with the same id, or an ERROR reply.
+STEP = "step"
+PLAYER_KINDS = (STEP,)
+
+
+def parse_step(content: Any, count: int) -> int:
+    """The step number of a ``step`` request, checked against the number of steps."""
+    if not isinstance(content, dict):
+        raise ProtocolError(f"a request must be an object, got {type(content).__name__}")
+    step = content.get("step")
+    if not isinstance(step, int) or isinstance(step, bool):
+        raise ProtocolError(f"'step' must be an integer, got {step!r:.80}")
+    if not 0 <= step < count:
+        raise ProtocolError(f"step {step} is out of range: the trace has {count} step{'s' if count != 1 else ''}")
+    return int(step)

@@ -172,10 +172,7 @@ def _reduce_band(band: torch.Tensor, sr: int, sc: int, ow: int) -> torch.Tensor:
     rows, cols = band.shape
     k = math.ceil(rows / sr)
     if rows % sr or cols % sc:
-        # Repeat the last row/column to fill partial blocks: a repeated element changes no maximum.
-        band = torch.nn.functional.pad(
-            band[None, None].to(_pad_dtype(band.dtype)), (0, ow * sc - cols, 0, k * sr - rows), mode="replicate"
-        )[0, 0].to(band.dtype)
+        band = _pad_edges(band, k * sr, ow * sc)
     if band.is_complex():
         blocks = band.reshape(k, sr, ow, sc).permute(0, 2, 1, 3).reshape(k, ow, sr * sc)
         pick = blocks.abs().argmax(dim=-1, keepdim=True)
@@ -195,18 +192,34 @@ def _reduce_band(band: torch.Tensor, sr: int, sc: int, ow: int) -> torch.Tensor:
     if not (dtype.is_signed or dtype.is_floating_point):
         return hi.to(dtype)
     lo = blocks.amin(dim=1).reshape(k, ow, sc).amin(dim=2)
-    if dtype.is_floating_point:
-        pick_hi = (hi >= -lo) | torch.isnan(hi)
-    else:
-        pick_hi = hi.to(torch.int64) >= -lo.to(torch.int64)
-    return torch.where(pick_hi, hi, lo).to(dtype)
+    return _larger_magnitude(hi, lo).to(dtype)
 
 
-def _pad_dtype(dtype: torch.dtype) -> torch.dtype:
-    # Replicate padding has kernels for floating types only; wider floats keep integers exact.
-    if dtype.is_floating_point or dtype.is_complex:
-        return dtype if dtype != torch.float16 and dtype != torch.bfloat16 else torch.float32
-    return torch.float64
+def _larger_magnitude(hi: torch.Tensor, lo: torch.Tensor) -> torch.Tensor:
+    """Of each block's maximum ``hi`` and minimum ``lo``, the one of larger magnitude (``hi`` on a tie).
+
+    Floats keep NaN (a NaN maximum wins). Integers never negate: ``-lo`` overflows at the dtype's
+    minimum (-2**63 would "lose" to 5), so the test is ``max(hi, 0) + min(lo, 0) >= 0``, a sum of two
+    numbers of opposite signs, which cannot overflow.
+    """
+    if hi.is_floating_point():
+        return torch.where((hi >= -lo) | torch.isnan(hi), hi, lo)
+    return torch.where(hi.clamp(min=0) + lo.clamp(max=0) >= 0, hi, lo)
+
+
+def _pad_edges(band: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
+    """``band`` grown to ``rows`` x ``cols`` by repeating its last row and column (in its own dtype).
+
+    A repeated element changes no block's maximum or minimum, so partial blocks reduce as if whole.
+    No dtype conversion: a round trip through float64 would round int64/uint64 values above 2**53.
+    One allocation, filled by copies; ``band`` itself is only read.
+    """
+    h, w = band.shape
+    out = band.new_empty((rows, cols))
+    out[:h, :w] = band
+    out[h:, :w] = band[-1:]
+    out[:, w:] = out[:, w - 1 : w]
+    return out
 
 
 def _sparse_face(
@@ -234,14 +247,42 @@ def _sparse_face(
     oh, ow = out_shape
     flat = rows * ow + cols
     if step == (1, 1):
-        out = torch.zeros(oh * ow, dtype=vals.dtype, device=vals.device)
-        out[flat] = vals
-        return out.reshape(oh, ow)
+        # Placed bit for bit: unsigned 16/32/64-bit tensors have no index_put kernel, their signed twins do.
+        twin = _SIGNED_TWIN.get(vals.dtype, vals.dtype)
+        out = torch.zeros(oh * ow, dtype=twin, device=vals.device)
+        out[flat] = vals.view(twin)
+        return out.view(vals.dtype).reshape(oh, ow)
     if vals.is_complex():
         return "block reduction of complex sparse faces is not supported: zoom in with a window"
-    wide = vals.to(torch.float64) if not vals.is_floating_point() else vals
-    # Implicit zeros take part: a block with no stored entry is 0, and 0 never beats a stored value.
-    hi = torch.zeros(oh * ow, dtype=wide.dtype, device=wide.device).scatter_reduce(0, flat, wide, "amax")
-    lo = torch.zeros(oh * ow, dtype=wide.dtype, device=wide.device).scatter_reduce(0, flat, wide, "amin")
-    pick = torch.where((hi >= -lo) | torch.isnan(hi), hi, lo)
-    return pick.to(vals.dtype).reshape(oh, ow)
+    return _scatter_extremes(flat, vals, oh * ow).reshape(oh, ow)
+
+
+_SIGNED_TWIN = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+
+
+def _scatter_extremes(cell: torch.Tensor, vals: torch.Tensor, cells: int) -> torch.Tensor:
+    """For each of ``cells`` blocks, its stored value (``vals[i]`` lies in block ``cell[i]``) of largest magnitude.
+
+    Implicit zeros take part: a block with no stored entry is 0, and 0 never beats a stored value.
+    Integers are reduced as integers (int64, or uint64 through a sign-bit flip), never through float64,
+    which would round values above 2**53. A block holding a NaN is NaN: ``scatter_reduce`` does not
+    promise to propagate NaN, so it is written explicitly.
+    """
+    dtype, device = vals.dtype, vals.device
+    if dtype == torch.bool:
+        return torch.zeros(cells, dtype=torch.bool, device=device).index_fill_(0, cell[vals], True)
+    if dtype == torch.uint64:
+        # Flipping the sign bit maps unsigned order onto int64 order; a flipped 0 is the int64 minimum.
+        flip = torch.iinfo(torch.int64).min
+        top = torch.full((cells,), flip, dtype=torch.int64, device=device)
+        top = top.scatter_reduce(0, cell, vals.view(torch.int64) ^ flip, "amax")
+        return (top ^ flip).view(torch.uint64)
+    wide = vals if dtype.is_floating_point else vals.to(torch.int64)
+    hi = torch.zeros(cells, dtype=wide.dtype, device=device).scatter_reduce(0, cell, wide, "amax")
+    if not (dtype.is_signed or dtype.is_floating_point):
+        return hi.to(dtype)
+    lo = torch.zeros(cells, dtype=wide.dtype, device=device).scatter_reduce(0, cell, wide, "amin")
+    pick = _larger_magnitude(hi, lo)
+    if dtype.is_floating_point:
+        pick.index_fill_(0, cell[torch.isnan(vals)], math.nan)
+    return pick.to(dtype)

@@ -142,3 +142,77 @@ def test_to_json_never_carries_non_finite_numbers():
     t = torch.tensor([3e38, 3e38, -3e38], dtype=torch.float32)
     data = tv.inspect(t).to_json()
     assert all(v is None or math.isfinite(v) for v in data["stats"].values() if isinstance(v, float))
+
+
+def test_float32_stats_near_the_top_of_the_range_are_finite():
+    t = torch.tensor([3e38, 3e38, -3e38], dtype=torch.float32)
+    s = tv.inspect(t).stats
+    wide = t.to(torch.float64)  # the reference: torch, in float64
+    assert s.mean == pytest.approx(1e38, rel=1e-6) and s.mean == pytest.approx(float(wide.mean()), rel=1e-12)
+    assert s.std == pytest.approx(float(wide.std()), rel=1e-12) and s.std == pytest.approx(12**0.5 * 1e38, rel=1e-6)
+    assert s.min == float(t[2]) and s.max == float(t[0])
+    assert (s.nan, s.posinf, s.neginf, s.zeros, s.count) == (0, 0, 0, 0, 3)
+    header = tv.inspect(t).to_json()["stats"]
+    assert header["mean"] is not None and header["std"] is not None
+
+
+def test_stats_combined_over_chunks_match_one_float64_pass(monkeypatch):
+    monkeypatch.setattr(info_mod, "STATS_CHUNK", 1000, raising=False)
+    gen = torch.Generator().manual_seed(1)
+    t = (torch.randn(10_007, generator=gen) * 3 + 1e4).to(torch.float32)  # a large mean: cancellation-prone
+    t[17], t[5003], t[9999] = math.nan, math.inf, -math.inf
+    s = info_mod.compute_stats(t)
+    finite = t[torch.isfinite(t)].to(torch.float64)
+    assert (s.nan, s.posinf, s.neginf, s.count) == (1, 1, 1, 10_007)
+    assert s.mean == pytest.approx(float(finite.mean()), rel=1e-12)
+    assert s.std == pytest.approx(float(finite.std()), rel=1e-9)
+    assert s.min == float(finite.min()) and s.max == float(finite.max())
+
+
+@pytest.mark.parametrize(
+    ("values", "counts"),
+    [
+        ([1.0, math.inf, 2.0, math.inf, 0.0], (0, 2, 0)),
+        ([-1.0, -math.inf, 4.0], (0, 0, 1)),
+        ([math.nan, 3.0, math.nan, -5.0, 0.0], (2, 0, 0)),
+    ],
+    ids=["only-posinf", "only-neginf", "only-nan"],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_a_single_kind_of_special_value_is_counted_and_left_out_of_the_figures(values, counts, dtype):
+    t = torch.tensor(values, dtype=dtype)
+    s = info_mod.compute_stats(t)
+    finite = torch.tensor([v for v in values if math.isfinite(v)], dtype=torch.float64)
+    assert (s.nan, s.posinf, s.neginf) == counts
+    assert s.zeros == values.count(0.0) and s.count == len(values)
+    assert s.min == float(finite.min()) and s.max == float(finite.max())
+    assert s.mean == pytest.approx(float(finite.mean())) and s.std == pytest.approx(float(finite.std()))
+
+
+@pytest.mark.parametrize(
+    ("values", "counts"),
+    [
+        ([math.nan] * 4, (4, 0, 0)),
+        ([math.inf, math.inf], (0, 2, 0)),
+        ([-math.inf], (0, 0, 1)),
+        ([math.nan, math.inf, -math.inf], (1, 1, 1)),
+    ],
+    ids=["all-nan", "all-posinf", "one-neginf", "one-of-each"],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_no_finite_values_means_no_figures(values, counts, dtype):
+    s = info_mod.compute_stats(torch.tensor(values, dtype=dtype))
+    assert (s.nan, s.posinf, s.neginf) == counts and s.count == len(values) and s.zeros == 0
+    assert (s.min, s.max, s.mean, s.std) == (None, None, None, None)
+
+
+def test_one_finite_value_has_a_mean_but_no_std():
+    s = info_mod.compute_stats(torch.tensor([math.nan, 2.5, math.inf]))
+    assert (s.min, s.max, s.mean, s.std) == (2.5, 2.5, 2.5, None)
+
+
+def test_all_nan_tensor_in_the_header():
+    info = tv.inspect(torch.full((5, 5), math.nan))
+    stats = info.to_json()["stats"]
+    assert stats["nan"] == 25 and stats["count"] == 25
+    assert stats["min"] is None and stats["max"] is None and stats["mean"] is None and stats["std"] is None

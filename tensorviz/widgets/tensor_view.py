@@ -218,9 +218,7 @@ class TensorView(anywidget.AnyWidget):
                     f"unknown message kind {kind!r:.40}; the kernel answers {', '.join(map(repr, protocol.KINDS))}"
                 )
             if rid is None:
-                raise protocol.ProtocolError(
-                    f"'id' must be a string or integer of at most {protocol.MAX_ID_LENGTH} characters"
-                )
+                raise protocol.ProtocolError(protocol.id_problem(content))
             if kind == protocol.NONFINITE:
                 self.send(self._next_nonfinite(rid, protocol.parse_after(content, tuple(self.info["shape"]))))
                 return
