@@ -186,7 +186,7 @@ def compute_stats(x: Any) -> Stats | None:
     flat = x.reshape(-1)
     running = _Running()
     for start in range(0, flat.numel(), STATS_CHUNK):
-        running.add(_as_float64(flat[start : start + STATS_CHUNK]))
+        running.add(_summable(flat[start : start + STATS_CHUNK]))
     finite = running.n > 0
     return Stats(
         min=running.lo if finite else None,
@@ -204,13 +204,25 @@ def compute_stats(x: Any) -> Stats | None:
     )
 
 
-def _as_float64(chunk: torch.Tensor) -> torch.Tensor:
-    """A chunk of values as float64 (magnitudes for complex, dequantized values for quantized)."""
+def _summable(chunk: torch.Tensor) -> torch.Tensor:
+    """A chunk of values as float32 or float64 (magnitudes for complex, dequantized values for quantized).
+
+    float32 and narrower floats stay float32 (summed with a float64 accumulator below); integers become
+    float64 so that large int64 values keep their digits.
+    """
     if chunk.is_quantized:
         chunk = chunk.dequantize()
     if chunk.is_complex():
         chunk = chunk.to(torch.complex64 if chunk.dtype == torch.complex32 else chunk.dtype).abs()
+    if chunk.dtype == torch.float64:
+        return chunk
+    if chunk.is_floating_point():
+        return chunk if chunk.dtype == torch.float32 else chunk.to(torch.float32)
     return chunk.to(torch.float64)
+
+
+# Beyond this magnitude a float32 variance could overflow (its squares): such chunks are summarised in float64.
+_FLOAT32_SAFE = 1e18
 
 
 @dataclass
@@ -233,23 +245,27 @@ class _Running:
     hi: float = -math.inf
 
     def add(self, chunk: torch.Tensor) -> None:
+        """Fold in one chunk (float32 or float64, see :func:`_summable`)."""
         self.zeros += chunk.numel() - int(chunk.count_nonzero())
-        mean_t = chunk.mean()
+        total = float(chunk.sum(dtype=torch.float64))  # float32 data cannot overflow a float64 sum
         finite = chunk
-        if not math.isfinite(float(mean_t)):
-            # Only a NaN or an infinity makes a float64 mean of float32 or integer data non-finite (float64
-            # data may also overflow its sum): the slower counting runs only then.
+        if not math.isfinite(total):
+            # Only a NaN or an infinity makes that sum non-finite (float64 data may also overflow it): the slower
+            # counting runs only then.
             self.nan += int(torch.isnan(chunk).sum())
             self.posinf += int((chunk == math.inf).sum())
             self.neginf += int((chunk == -math.inf).sum())
             finite = chunk[torch.isfinite(chunk)]
             if finite.numel() == 0:
                 return
-            mean_t = finite.mean()
+            total = float(finite.sum(dtype=torch.float64))
         n = finite.numel()
         lo, hi = torch.aminmax(finite)
+        mean = total / n if math.isfinite(total) else float(finite.mean())
+        if finite.dtype == torch.float32 and max(-float(lo), float(hi)) > _FLOAT32_SAFE:
+            finite = finite.to(torch.float64)  # squares near float32's limit overflow it
         # var() rather than var_mean(): on CPU the latter is several times slower for the same figures.
-        mean, m2 = float(mean_t), float(finite.var(correction=0)) * n
+        m2 = float(finite.var(correction=0)) * n
         self.lo, self.hi = min(self.lo, float(lo)), max(self.hi, float(hi))
         merged = self.n + n
         delta = mean - self.mean

@@ -165,7 +165,9 @@ def test_stats_combined_over_chunks_match_one_float64_pass(monkeypatch):
     finite = t[torch.isfinite(t)].to(torch.float64)
     assert (s.nan, s.posinf, s.neginf, s.count) == (1, 1, 1, 10_007)
     assert s.mean == pytest.approx(float(finite.mean()), rel=1e-12)
-    assert s.std == pytest.approx(float(finite.std()), rel=1e-9)
+    # float32 data's spread is summarised in float32 (a float64 copy of every chunk would halve the speed): its
+    # rounding is far below the 4 digits shown, and a wrong merge of the chunks is far above it
+    assert s.std == pytest.approx(float(finite.std()), rel=1e-6)
     assert s.min == float(finite.min()) and s.max == float(finite.max())
 
 
