@@ -22,6 +22,8 @@ const builds = [
     outfile: path.join(outdir, "tensor_view.js") },
   { ...common, entryPoints: [path.join(here, "src/tensor_view.css")],
     outfile: path.join(outdir, "tensor_view.css") },
+  { ...common, entryPoints: [path.join(here, "src/op_player.js")], format: "esm",
+    outfile: path.join(outdir, "op_player.js") },
 ];
 
 if (watch) {

@@ -107,3 +107,20 @@ export function facesRequest(id, budget, faces) {
     })),
   };
 }
+
+// -- the op player (mirror of the player section of tensorviz/protocol.py) ------------------------------------------
+
+/** Message kinds of the op player: the frontend asks for one step's pictures and provenance. */
+export const PLAYER_KIND = Object.freeze({
+  /** {step: int} → {step, mode, tensors, sources, winners, stagger, broadcast, notes, value_kind} + buffers */
+  STEP: "step",
+  ERROR: "error",
+});
+
+/** Synced traits of the OpPlayer widget. */
+export const PLAYER_TRAIT = Object.freeze({
+  /** step summaries: op, kind, input/output shapes and names, view or copy and why, source line, module */
+  STEPS: "timeline",
+  /** the step shown (two-way) */
+  CURRENT: "current",
+});
