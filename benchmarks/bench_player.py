@@ -16,6 +16,7 @@ and permute (block values read once on the tensor's device; target ≤ 1 s), aga
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
@@ -61,7 +62,7 @@ STAMPS_JS = """(ms) => new Promise((done) => {
 
 
 def summarize(stamps: list[float]) -> dict[str, float]:
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     gaps.sort()
     med = statistics.median(gaps)
     p95 = gaps[min(len(gaps) - 1, int(0.95 * len(gaps)))]

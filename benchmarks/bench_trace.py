@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from tensorviz.trace import trace
+from tensorviz.tracing import trace
 
 N_LOOP = 3000  # iterations of the 3-op loop per run
 RUNS = 7
@@ -127,7 +127,7 @@ def building() -> None:
 MEMORY_SCRIPT = textwrap.dedent(
     """
     import resource, sys, time, torch
-    from tensorviz.trace import trace
+    from tensorviz.tracing import trace
 
     def peak_mib():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

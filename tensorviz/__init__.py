@@ -13,7 +13,7 @@ from typing import Any
 from .adapt import as_tensor
 from .info import Stats, TensorInfo, inspect
 from .nonfinite import NonFinite, find_nonfinite
-from .trace import Source, Step, StepError, TensorMeta, Trace, trace
+from .tracing import Source, Step, StepError, TensorMeta, Trace, trace
 from .widgets.op_player import OpPlayer
 from .widgets.tensor_view import Dims, TensorView
 

@@ -19,7 +19,7 @@ import torch
 
 from . import ops
 from .dtypes import ENCODING_DTYPE, dtype_traits
-from .trace import Step, TensorMeta
+from .tracing import Step, TensorMeta
 
 BUDGET = 4096  # cells per tensor moved one by one; above it, blocks
 AXIS_CELLS = 128  # cells along one axis of a tensor of rank >= 2 (a 1-d tensor wraps into rows instead)

@@ -1,6 +1,6 @@
 """What each traced torch op is: its kind, how its element provenance is found, how axis names follow it.
 
-Plain functions over plain data, no torch calls on the user's tensors. :mod:`tensorviz.trace` records
+Plain functions over plain data, no torch calls on the user's tensors. :mod:`tensorviz.tracing` records
 ops; this module names them and explains them:
 
 * :func:`op_name` turns the function torch hands a ``TorchFunctionMode`` into the name the user wrote
@@ -935,7 +935,7 @@ def why_of(
 ) -> str:
     """Why the result is a view of an input (same storage) or a new tensor, in words.
 
-    ``inputs`` are :class:`~tensorviz.trace.TensorMeta` (only ``is_contiguous`` is read).
+    ``inputs`` are :class:`~tensorviz.tracing.TensorMeta` (only ``is_contiguous`` is read).
 
     >>> class M: is_contiguous = False
     >>> why_of("reshape", "reshape", False, False, [M()], {})

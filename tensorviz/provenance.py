@@ -22,7 +22,7 @@ Ops whose elements mix beyond that (``conv2d``, ``softmax``, ``cumsum``) raise `
 above :data:`SOURCES_LIMIT` output elements (times ``k``) :func:`sources` raises ``ValueError``.
 
 >>> import torch
->>> from tensorviz.trace import trace
+>>> from tensorviz.tracing import trace
 >>> x = torch.arange(6.0).view(2, 3)
 >>> with trace() as tr:
 ...     y = x.sum(dim=1)
@@ -41,7 +41,7 @@ import torch
 from .ops import Kept, Slot, einsum_labels, reduced_dims, spec_of
 
 if TYPE_CHECKING:
-    from .trace import Step, TensorMeta
+    from .tracing import Step, TensorMeta
 
 SOURCES_LIMIT = 10**7  # output elements (times k) above which sources() refuses
 
@@ -338,7 +338,7 @@ def contributors_shape(step: Step, output: int = 0) -> tuple[int, ...]:
     """The shape :func:`sources` will return for each input, without computing it.
 
     >>> import torch
-    >>> from tensorviz.trace import trace
+    >>> from tensorviz.tracing import trace
     >>> with trace() as tr:
     ...     y = torch.ones(2, 3) @ torch.ones(3, 4)
     >>> contributors_shape(tr.steps[-1])

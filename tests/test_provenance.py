@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tensorviz.provenance import SOURCES_LIMIT, contributors_shape
-from tensorviz.trace import trace
+from tensorviz.tracing import trace
 
 # TENSORVIZ_EXAMPLES=500 for a longer search
 PROPERTY = settings(

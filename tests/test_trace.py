@@ -12,7 +12,7 @@ import weakref
 import pytest
 import torch
 
-from tensorviz.trace import KEEP_ELEMENTS, Step, StepError, Trace, trace
+from tensorviz.tracing import KEEP_ELEMENTS, Step, StepError, Trace, trace
 
 
 def ops(tr):
@@ -510,7 +510,7 @@ def test_inference_meta_and_sparse_tensors_are_recorded():
 MEMORY_SCRIPT = textwrap.dedent(
     """
     import resource, sys, torch
-    from tensorviz.trace import trace
+    from tensorviz.tracing import trace
 
     def peak_mib():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,7 +11,7 @@ import traitlets
 
 from .. import protocol
 from ..animation import step_frames
-from ..trace import Step
+from ..tracing import Step
 from .tensor_view import _bundle
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -34,7 +34,7 @@ def summarize(step: Step) -> dict[str, Any]:
 class OpPlayer(anywidget.AnyWidget):
     """Plays traced steps one at a time: each element moves from its input cell to its output cell.
 
-    ``steps`` is the list of :class:`~tensorviz.trace.Step` it plays (the same objects as the trace's).
+    ``steps`` is the list of :class:`~tensorviz.tracing.Step` it plays (the same objects as the trace's).
     """
 
     _esm = _bundle(_ESM)
