@@ -246,3 +246,41 @@ def test_reduced_motion_fades_instead_of_moving(page, nb):
         assert _gap_colors(still) == 0, "with reduced motion nothing travels across the gap"
     finally:
         page.emulate_media(reduced_motion="no-preference")
+
+
+def test_a_model_forward_reads_as_its_layers_and_a_matmul_plays(page, nb):
+    code = (
+        "net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(16, 2))\n"
+        "img = torch.randn(1, 3, 4, 4)\n"
+        "with tv.trace(dims={img: 'N C H W'}) as fwd:\n"
+        "    logits = net(img)\n"
+        "fwd"
+    )
+    out = lab.run_cell(page, code)
+    root = player_root(out)
+    lab.wait_ready(root)
+    groups = [g.strip() for g in root.locator(".tv-pl-group").all_inner_texts()]
+    assert any("Conv2d" in g for g in groups) and any("Linear" in g for g in groups), groups
+    rows = root.locator(".tv-pl-row").all_inner_texts()
+    assert any("conv2d" in r and "[1, 3, 4, 4]" in r for r in rows), rows
+    assert any("linear" in r and "[1, 2]" in r for r in rows), rows
+    # clicking a step shows it; conv2d has no element paths: it says so, and still draws both ends
+    conv = root.locator(".tv-pl-row", has_text="conv2d").first
+    conv.click()
+    wait_step(root, int(conv.get_attribute("data-step-row")))
+    assert "not animated element by element" in root.locator(".tv-caption").inner_text()
+    lab.screenshot(root, "player-model-conv2d")
+    # a matrix product: each output cell gathers a row of one input and a column of the other
+    out = lab.run_cell(page, "mm = tv.animate(lambda a, b: a @ b, torch.randn(2, 3), torch.randn(3, 4))\nmm")
+    root = player_root(out)
+    lab.wait_ready(root)
+    assert root.get_attribute("data-op") == "matmul"
+    scrub(root, 0.5)
+    lab.screenshot(root, "player-matmul-mid")
+    scrub(root, 0.999)
+    truth = np.array(__import__("json").loads(lab.run_print(page, "import json; print(json.dumps(mm.steps[0].values('output').tolist()))")))
+    cells = player_cells(page, root, rank=2)
+    outs = {idx: float(v.replace("\u2212", "-")) for (where, idx), (v, _) in cells.items() if where == "output"}
+    assert len(outs) == 8
+    for idx, v in outs.items():
+        assert v == pytest.approx(truth[idx], rel=1e-6), (idx, v, truth[idx])

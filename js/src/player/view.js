@@ -502,7 +502,7 @@ export class OpPlayerView {
       points: `${bx + ux * 2},${by + uy * 2} ${bx - ux * 7 + uy * 4},${by - uy * 7 - ux * 4} ${bx - ux * 7 - uy * 4},${by - uy * 7 + ux * 4}`,
       class: "tv-arrowhead", style: `fill:${r.color}`,
     }));
-    const label = axisLabel(r.axis, r.parts, `tv-axis-label tv-axis-${r.role}`, Math.max(60, len));
+    const label = axisLabel(r.axis, r.parts, `tv-axis-label tv-axis-${r.role}`, Math.max(130, len + 30));
     label.style.color = r.color;
     label.dataset.tensor = p.t.role === "output" ? "output" : `input${p.t.i}`;
     let angle = (Math.atan2(by - ay, bx - ax) * 180) / Math.PI;
