@@ -57,6 +57,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils.module_tracker import ModuleTracker
 
 from .dtypes import dtype_name
+from .explain import explain
 from .ops import (
     ATTRIBUTE_OPS,
     KEEP_INDEX_ELEMENTS,
@@ -140,6 +141,7 @@ class StepError:
     explanation: str | None = None
     axes: tuple[tuple[int, int], ...] | None = None
     fix: str | None = None
+    picture: dict[str, Any] | None = None
 
 
 class _Private:
@@ -597,6 +599,7 @@ class Trace:
             result = func(*args, **kwargs)
         except Exception as err:
             log.append((info[0], t_args, t_kwargs, holes, inputs, (), tuple(keys), source, module, _error(err)))
+            _note(err, len([r for r in log if r[0] != -1]) - 1, info[1])
             raise
         try:
             if isinstance(result, torch.Tensor):
@@ -809,6 +812,8 @@ class Trace:
         if reflected:
             json["reflected"] = True
         error = StepError(*rec[_ERROR]) if rec[_ERROR] is not None else None
+        if error is not None:
+            error = explain(op, kind, inputs, json, error, rec[_MODULE])
         why = why_of(op, kind, is_view, same, inputs, bound)
         notes = notes_of(op, kind, bound, inputs, out_shapes) if error is None else ()
         return Step(
@@ -874,6 +879,16 @@ def _kept(value: Any) -> bool:
 
 def _depth(name: str) -> int:
     return -1 if name == "Global" else len(name)
+
+
+def _note(err: BaseException, index: int, op: str) -> None:
+    """Say where the picture of the failure is (the exception itself, its type and message, stay torch's)."""
+    add = getattr(err, "add_note", None)  # Python >= 3.11
+    if add is not None:
+        try:
+            add(f"tensorviz: step {index} ({op}) failed; display the trace (tv.trace) to see it drawn and explained")
+        except Exception:
+            pass
 
 
 def _error(err: BaseException) -> tuple[str, str]:

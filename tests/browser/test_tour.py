@@ -14,7 +14,7 @@ EXAMPLES = pathlib.Path(__file__).parent.parent.parent / "examples"
 PLAYER = '.tensorviz[data-widget="op-player"]'
 
 
-@pytest.mark.parametrize(("name", "views", "players"), [("tour", 15, 0), ("operations", 3, 13)])
+@pytest.mark.parametrize(("name", "views", "players"), [("tour", 15, 0), ("operations", 3, 12)])
 def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players):
     server = page._tv_server
     source = EXAMPLES / f"{name}.ipynb"
