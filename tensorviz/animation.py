@@ -24,11 +24,12 @@ from .tracing import Step, TensorMeta
 BUDGET = 4096  # cells per tensor moved one by one; above it, blocks
 AXIS_CELLS = 128  # cells along one axis of a tensor of rank >= 2 (a 1-d tensor wraps into rows instead)
 TRACKS = 1 << 16  # tracks (output cells x contributors, all inputs) per step, at most
-ANIMATED = ("reshape", "squeeze", "unsqueeze", "permute", "cat", "stack", "expand", "elementwise", "reduction", "index", "matmul")
+ANIMATED = ("reshape", "squeeze", "unsqueeze", "permute", "cat", "stack", "expand", "elementwise", "reduction", "index",
+            "matmul", "einops")  # fmt: skip
 BLOCK_KINDS = ("reshape", "squeeze", "unsqueeze", "permute", "cat", "stack", "expand", "elementwise", "reduction")
 # how late the last output cell starts, as a share of the motion: reshape shows its row-major order
 STAGGER = {"reshape": 0.6, "squeeze": 0.0, "unsqueeze": 0.0, "permute": 0.25, "cat": 0.35, "stack": 0.35,
-           "expand": 0.2, "elementwise": 0.15, "reduction": 0.3, "index": 0.3, "matmul": 0.3}  # fmt: skip
+           "expand": 0.2, "elementwise": 0.15, "reduction": 0.3, "index": 0.3, "matmul": 0.3, "einops": 0.4}  # fmt: skip
 WINNERS = {"max": "max", "amax": "max", "argmax": "max", "min": "min", "amin": "min", "argmin": "min"}
 
 
@@ -73,6 +74,8 @@ def grid_of(shape: tuple[int, ...], steps: tuple[int, ...]) -> tuple[int, ...]:
 
 def step_frames(step: Step, budget: int = BUDGET) -> StepFrames:
     """The pictures and paths of one step, element by element when small, in blocks when large."""
+    if step.error is not None:
+        return _failed(step, budget)
     out = step.output
     exact = (
         out is not None
@@ -143,6 +146,67 @@ def _winners(step: Step, src: torch.Tensor, values: torch.Tensor | None) -> np.n
     has_nan = nan_at.any(dim=1)
     win = torch.where(has_nan, nan_at.to(torch.int32).argmax(dim=1).to(torch.int32), win)
     return win.numpy()
+
+
+# -- a failed step ------------------------------------------------------------------------------------------------
+
+
+def _failed(step: Step, budget: int) -> StepFrames:
+    """The inputs of a failed op, and for a reshape that cannot fit the places its elements fail to fill: they
+    travel in row-major order into the requested shape and the count comes out wrong (places left empty, or
+    elements left over)."""
+    buffers: list[np.ndarray] = []
+    tensors = []
+    small = all(block_steps(m.shape, budget) == (1,) * len(m.shape) for m in step.inputs)
+    for i, m in enumerate(step.inputs):
+        steps = tuple(1 for _ in m.shape) if small else block_steps(m.shape, budget)
+        v = step.values("input", i)
+        tensors.append(_tensor("input", i, m, grid_of(m.shape, steps), steps, _reduce(v, steps), buffers))
+    err = step.error
+    assert err is not None
+    sources: list[dict[str, Any] | None] = [None] * len(step.inputs)
+    picture = err.picture or {}
+    places = picture.get("places")
+    notes: list[str] = []
+    if picture.get("kind") == "places" and isinstance(places, list) and small and step.inputs:
+        count = math.prod(places)
+        elements = int(picture.get("elements", step.inputs[0].numel))
+        if count <= budget and all(p > 0 for p in places):
+            shape = tuple(int(p) for p in places)
+            fake = TensorMeta(shape, None, step.inputs[0].dtype, step.inputs[0].device, None, None, True, count, 0,
+                              False, -1, tuple("" for _ in shape))  # fmt: skip
+            entry = _tensor("output", 0, fake, shape, tuple(1 for _ in shape), None, buffers, origin=[None] * len(shape))
+            entry["places"] = True
+            tensors.append(entry)
+            # for a reshape the elements fill the places in row-major order; for unflatten only one axis is
+            # regrouped, so the picture shows that axis's elements (one slice) filling it
+            src = np.arange(count, dtype=np.int64)
+            src[src >= elements] = -1
+            if step.op.rstrip("_") == "unflatten" and step.inputs[0].shape:
+                dim = int(step.args.get("dim", 0)) % len(step.inputs[0].shape)
+                along = np.full(count, -1, dtype=np.int64)
+                stride = math.prod(step.inputs[0].shape[dim + 1 :])
+                ok = src >= 0
+                along[ok] = src[ok] * stride
+                src = along
+            buffers.append(src.astype(np.int32))
+            sources[0] = {"k": 1, "buffer": len(buffers) - 1}
+            short = count - elements
+            notes.append(
+                f"{short} place{'s' if short != 1 else ''} left empty" if short > 0
+                else f"{-short} element{'s' if short != -1 else ''} left over"
+            )  # fmt: skip
+    meta = _meta(step, "error", tensors, sources, [None] * len(sources), notes)
+    meta["error"] = {
+        "type": err.type,
+        "message": err.message,
+        "explanation": err.explanation,
+        "axes": [list(a) for a in err.axes] if err.axes else [],
+        "fix": err.fix,
+        "picture": err.picture,
+    }
+    meta["stagger"] = 0.6
+    return StepFrames(meta, buffers)
 
 
 # -- blocks ---------------------------------------------------------------------------------------------------------
@@ -392,6 +456,10 @@ def origins(step: Step) -> list[int | None]:
         if keep:
             return [None if a in gone else a for a in range(rank_i)]
         return [a for a in range(rank_i) if a not in gone]
+    if kind == "einops":
+        # axes keep their names through a pattern: an output axis named like an input axis is that axis
+        names = list(m.dims)
+        return [names.index(n) if n and n in names else None for n in out.dims]
     if kind == "reshape":
         result: list[int | None] = [None] * rank_o
         a = 0
@@ -485,7 +553,7 @@ def _meta(
         "broadcast": broadcast,
         "notes": [*step_notes(step), *notes],
         "value_kind": value_kind,
-        "travel_axes": step.kind == "permute",
+        "travel_axes": step.kind in ("permute", "einops"),
         "phase": phase,
         "delay": delay,
         # an argmax's result is an index into its input: drawn in the color of the element it names

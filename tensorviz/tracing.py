@@ -49,7 +49,7 @@ import os
 import sys
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import torch
@@ -57,6 +57,8 @@ from torch.overrides import TorchFunctionMode
 from torch.utils.module_tracker import ModuleTracker
 
 from .dtypes import dtype_name
+from .einops_steps import API as EINOPS_API
+from .einops_steps import einops_dir, explain_error, side_names, split_pattern
 from .explain import explain
 from .ops import (
     ATTRIBUTE_OPS,
@@ -201,6 +203,8 @@ class Step:
     error: StepError | None
     notes: tuple[str, ...]
     _private: _Private | None = field(default=None, repr=False, compare=False)
+    # the torch ops one einops call ran, when this step is that call (its pattern is in ``args``)
+    details: tuple[Step, ...] = field(default=(), repr=False)
 
     def sources(self, output: int = 0) -> list[torch.Tensor]:
         """Where each element of ``outputs[output]`` comes from: one int64 tensor per input.
@@ -216,6 +220,8 @@ class Step:
         """
         from .provenance import sources
 
+        if self.details:
+            return compose_sources(self)
         return sources(self, output)
 
     def values(self, role: str, i: int = 0) -> torch.Tensor | None:
@@ -237,6 +243,11 @@ class Step:
         metas = self.inputs if role == "input" else self.outputs
         if not 0 <= i < len(metas):
             raise IndexError(f"step {self.index} ({self.op}) has {len(metas)} {role}s; got {role} {i}")
+        if self.details:  # an einops call: its first op's input, its last op's output
+            inner = self.details[0] if role == "input" else self.details[-1]
+            if role == "output" and inner.output is None:
+                return None
+            return inner.values(role, i)
         private = self._private
         if private is None or metas[i].device == "meta" or metas[i].strides is None:
             return None  # meta tensors have no values; sparse and other layouts are not kept
@@ -273,7 +284,9 @@ class Step:
             if f.name.startswith("_"):
                 continue
             value = getattr(self, f.name)
-            if isinstance(value, (TensorMeta, Source, StepError)):
+            if f.name == "details":  # the torch ops an einops call ran, as one line each
+                value = [d.summary() for d in value]
+            elif isinstance(value, (TensorMeta, Source, StepError)):
                 value = _listify(asdict(value))
             elif isinstance(value, tuple):
                 value = [_listify(asdict(v)) if isinstance(v, TensorMeta) else v for v in value]
@@ -319,6 +332,10 @@ class _Store:
         self.snaps: dict[Any, Any] = {}
         self.kept_bytes = 0
         self.unversioned = 0  # keys of tensors without a version counter count down from -1
+        # record index -> the einops call that ran it: (call id, function, pattern, other arguments)
+        self.groups: dict[int, tuple[int, str, str, dict[str, Any]]] = {}
+        # einops calls that failed before running a torch op: (records before it, call, input, error, source)
+        self.einops_errors: list[tuple[int, tuple[int, str, str, dict[str, Any]], Any, tuple[str, str], int]] = []
 
     def value(self, key: Any) -> torch.Tensor | None:
         """The values behind a key, as a tensor the caller may keep (call with torch functions off)."""
@@ -446,13 +463,19 @@ class Trace:
         self.keep_elements = keep_elements
         self._store = _Store()
         self._steps: list[Step] = []
+        self._raw: list[tuple[int, Step]] = []  # (record index, step) before einops calls are grouped
+        self._einops_seen = 0
         self._built = 0
         self._dims: dict[int, tuple[str, ...]] = {}
         self._metas: dict[tuple[int, tuple[str, ...]], TensorMeta] = {}  # raw tuples live in the log: ids are stable
         self._handles: dict[int, _Handle] = {}
         self._next_tid = 0
         self._ops: dict[Any, Any] = {}
-        self._files: dict[str, bool] = {}
+        self._files: dict[str, int] = {}  # file -> 0 the user's, 1 torch or tensorviz, 2 einops
+        self._einops = einops_dir()
+        self._call_frame: Any = None  # the einops call the last op ran in (held, so its id is not reused)
+        self._call: tuple[int, str, str, dict[str, Any]] | None = None
+        self._calls = 0
         self._source_ids: dict[tuple[Any, int], int] = {}
         self._labels: dict[str, str] = {}
         self._root_labels: weakref.WeakKeyDictionary[torch.nn.Module, dict[str, str]] = weakref.WeakKeyDictionary()
@@ -492,6 +515,12 @@ class Trace:
     def __exit__(self, *exc: Any) -> None:
         mode, tracker, hook = self._mode, self._tracker, self._hook
         self._mode = self._tracker = self._hook = self._last_root = None  # keep no model alive
+        self._call_frame = self._call = None
+        if exc and exc[0] is not None and exc[0].__name__ == "EinopsError":
+            try:
+                self._einops_failed(exc[1], exc[2])
+            except Exception:  # never let the recorder change what the user sees
+                pass
         try:
             if mode is not None:
                 mode.__exit__(*exc)
@@ -505,8 +534,11 @@ class Trace:
 
     @property
     def steps(self) -> list[Step]:
-        """The recorded steps, in order (built from the record when read)."""
-        log = self._store.log
+        """The recorded steps, in order (built from the record when read). The torch ops one einops call ran
+        are one step, with the ops as its ``details``."""
+        store = self._store
+        log = store.log
+        grew = self._built < len(log) or len(store.einops_errors) != self._einops_seen
         while self._built < len(log):
             index = self._built
             rec = log[index]
@@ -514,8 +546,18 @@ class Trace:
             if rec[0] == -1:
                 self._dims[rec[1]] = rec[2]
                 continue
-            self._steps.append(self._build(rec, len(self._steps)))
+            self._raw.append((index, self._build(rec, len(self._raw))))
+        if grew:
+            self._einops_seen = len(store.einops_errors)
+            self._steps = group_calls(self._raw, store.groups, self._einops_error_steps())
         return self._steps
+
+    def _einops_error_steps(self) -> list[tuple[int, Step]]:
+        out = []
+        for at, call, (raw, key), error, sid in self._store.einops_errors:
+            meta = self._meta(raw, _fit(self._dims.get(raw[_M_TID]), raw[_M_SHAPE]))
+            out.append((at, failed_call(call, meta, key, error, self._store.sources[sid], self._store)))
+        return out
 
     def name(self, x: torch.Tensor, dims: Any) -> torch.Tensor:
         """Name the axes of ``x`` from here on (``"N C H W"`` or a sequence); returns ``x``.
@@ -561,7 +603,7 @@ class Trace:
         return bundle
 
     def __repr__(self) -> str:
-        n = sum(1 for r in self._store.log if r[0] != -1)
+        n = len(self.steps)
         state = "recording" if self._mode is not None else "done"
         return f"<tensorviz.Trace: {n} step{'s' if n != 1 else ''}, {state}>"
 
@@ -599,6 +641,8 @@ class Trace:
             result = func(*args, **kwargs)
         except Exception as err:
             log.append((info[0], t_args, t_kwargs, holes, inputs, (), tuple(keys), source, module, _error(err)))
+            if self._call is not None:
+                self._store.groups[len(log) - 1] = self._call
             _note(err, len([r for r in log if r[0] != -1]) - 1, info[1])
             raise
         try:
@@ -623,6 +667,8 @@ class Trace:
             log.append((info[0], t_args, t_kwargs, holes, inputs, tuple(metas), tuple(keys), source, module, None))
         except Exception:
             log.append((info[0], t_args, t_kwargs, holes, inputs, (), tuple(keys), source, module, None))
+        if self._call is not None:
+            self._store.groups[len(log) - 1] = self._call
         return result
 
     def _classify(self, func: Callable[..., Any]) -> Any:
@@ -736,17 +782,22 @@ class Trace:
         return drop
 
     def _source(self) -> int:
-        """The id of the user's source line: the first frame outside torch and tensorviz."""
+        """The id of the user's source line: the first frame outside torch, tensorviz and einops. Passing an
+        einops ``rearrange``/``reduce``/``repeat`` frame on the way marks the op as part of that call."""
         frame = sys._getframe(3)  # the caller of _Mode.__torch_function__
         files = self._files
+        call_frame = None
         while frame is not None:
             code = frame.f_code
-            internal = files.get(code.co_filename)
-            if internal is None:
-                internal = files[code.co_filename] = _is_internal(code.co_filename)
-            if not internal:
+            where = files.get(code.co_filename)
+            if where is None:
+                where = files[code.co_filename] = self._where(code.co_filename)
+            if not where:
                 break
+            if where == 2 and code.co_name in EINOPS_API:
+                call_frame = frame  # the outermost one wins: rearrange calls reduce
             frame = frame.f_back  # type: ignore[assignment]
+        self._mark_call(call_frame)
         if frame is None:
             return 0
         key = (code, frame.f_lineno)
@@ -758,6 +809,26 @@ class Trace:
             sid = self._source_ids[key] = len(sources)
             sources.append(Source(code.co_filename, line, code.co_name, text))
         return sid
+
+    def _where(self, filename: str) -> int:
+        if self._einops and filename.startswith(self._einops):
+            return 2
+        return 1 if _is_internal(filename) else 0
+
+    def _mark_call(self, frame: Any) -> None:
+        """Remember which einops call (if any) the op being recorded belongs to."""
+        if frame is None:
+            self._call = None
+            self._call_frame = None
+            return
+        if frame is not self._call_frame:
+            loc = frame.f_locals
+            extra = {k: v for k, v in (loc.get("axes_lengths") or {}).items() if isinstance(v, (int, str))}
+            if frame.f_code.co_name == "reduce" and isinstance(loc.get("reduction"), str):
+                extra["reduction"] = loc["reduction"]
+            self._calls += 1
+            self._call = (self._calls, frame.f_code.co_name, str(loc.get("pattern", "")), extra)
+            self._call_frame = frame
 
     def _on_module(self, module: torch.nn.Module, args: Any) -> None:
         tracker = self._tracker
@@ -773,6 +844,38 @@ class Trace:
             self._root_labels[module] = labels
         self._labels.update(labels)
         self._last_root = module
+
+    def _einops_failed(self, err: BaseException, tb: Any) -> None:
+        """An einops call that failed in its own checks (before any torch op): keep it as a failing step."""
+        frame = None
+        while tb is not None:  # outermost first: the user's call into einops
+            f = tb.tb_frame
+            if self._where(f.f_code.co_filename) == 2 and f.f_code.co_name in EINOPS_API:
+                frame = f
+                break
+            tb = tb.tb_next
+        if frame is None:
+            return
+        tensor = frame.f_locals.get("tensor")
+        if not isinstance(tensor, torch.Tensor):
+            return
+        self._mark_call(frame)
+        call = self._call
+        self._call = self._call_frame = None
+        assert call is not None
+        if any(g[0] == call[0] for g in self._store.groups.values()):
+            return  # a torch op inside the call failed: that step has it already
+        meta, key = self._tensor(tensor, None)
+        caller = frame.f_back
+        sid = 0
+        if caller is not None:
+            code = caller.f_code
+            sources = self._store.sources
+            sid = len(sources)
+            line = caller.f_lineno or 0
+            sources.append(Source(code.co_filename, line, code.co_name, linecache.getline(code.co_filename, line).strip()))
+        self._store.einops_errors.append((len(self._store.log), call, (meta, key), _error(err), sid))
+        _note(err, len(self.steps) - 1, call[1])
 
     # -- building steps from the record ---------------------------------------------------------
 
@@ -835,11 +938,117 @@ class Trace:
         )
 
 
+Call = tuple[int, str, str, dict[str, Any]]
+
+
+def group_calls(raw: list[tuple[int, Step]], calls: dict[int, Call], failed: list[tuple[int, Step]]) -> list[Step]:
+    """The steps as the user sees them: the ops of one einops call become one step (``details`` keeps them), einops
+    calls that failed before any torch op come in where they happened, and every step is numbered in order."""
+    out: list[Step] = []
+    pending = sorted(failed, key=lambda e: e[0])
+    e = i = 0
+    while i < len(raw):
+        at, step = raw[i]
+        while e < len(pending) and pending[e][0] <= at:
+            out.append(pending[e][1])
+            e += 1
+        call = calls.get(at)
+        if call is None:
+            out.append(step)
+            i += 1
+            continue
+        members = []
+        while i < len(raw) and calls.get(raw[i][0], (None,))[0] == call[0]:
+            members.append(raw[i][1])
+            i += 1
+        out.append(einops_step(call, members))
+    out.extend(p[1] for p in pending[e:])
+    return [s if s.index == k else replace(s, index=k) for k, s in enumerate(out)]
+
+
+def _named(meta: TensorMeta | None, side: str) -> TensorMeta | None:
+    """The pattern's names on a tensor the user did not name (einops names its axes in the pattern)."""
+    if meta is None or any(meta.dims):
+        return meta
+    names = side_names(side)
+    if len(names) != len(meta.shape) or "..." in names:
+        return meta
+    return replace(meta, dims=names)
+
+
+def einops_step(call: Call, members: list[Step]) -> Step:
+    """One einops call, from the torch ops it ran."""
+    _, name, pattern, extra = call
+    left, right = split_pattern(pattern)
+    first, last = members[0], members[-1]
+    inputs = tuple(m for m in (_named(first.inputs[0], left),) if m is not None) if first.inputs else ()
+    output = _named(last.output, right)
+    error = next((m.error for m in members if m.error is not None), None)
+    if error is not None and inputs:
+        text, axes, fix = explain_error(name, pattern, inputs[0].shape, extra)
+        if text:
+            error = replace(error, explanation=text, axes=tuple(axes) if axes else None, fix=fix)
+    views = [m.is_view for m in members]
+    is_view = None if output is None or None in views else all(views)
+    ops = ", ".join(m.op for m in members)
+    why = f"einops {name} ran {len(members)} torch op{'s' if len(members) != 1 else ''} ({ops})"
+    if is_view is not None:
+        why += ": all views of the same storage" if is_view else ": a new tensor"
+    return Step(
+        index=0, op=name, kind="einops", func=f"einops.{name}", inputs=inputs, output=output,
+        outputs=(output,) if output is not None else (), args={"pattern": pattern, **extra}, is_view=is_view,
+        why=why, source=first.source, module=first.module, error=error, notes=(f"pattern {pattern}",),
+        _private=None, details=tuple(members),
+    )  # fmt: skip
+
+
+def failed_call(call: Call, meta: TensorMeta, key: Any, error: tuple[str, str], source: Source | None, store: _Store) -> Step:
+    """An einops call that failed in its own checks, before it ran any torch op."""
+    _, name, pattern, extra = call
+    left, _ = split_pattern(pattern)
+    named = _named(meta, left) or meta
+    text, axes, fix = explain_error(name, pattern, meta.shape, extra)
+    err = StepError(error[0], error[1], text, tuple(axes) if axes else None, fix)
+    return Step(
+        index=0, op=name, kind="einops", func=f"einops.{name}", inputs=(named,), output=None, outputs=(),
+        args={"pattern": pattern, **extra}, is_view=None, why=f"einops {name} checks the pattern against the shape",
+        source=source, module=None, error=err, notes=(f"pattern {pattern}",),
+        _private=_Private(store, None, (), {}, None, {}, (key,)),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def compose_sources(step: Step) -> list[torch.Tensor]:
+    """Element paths of a chain of one-input ops (an einops call): each op's paths followed back to the first
+    input. ``k`` multiplies along the chain (a reduction after a reshape gathers ``k`` elements)."""
+    src: torch.Tensor | None = None
+    prev = None
+    shape: tuple[int, ...] = ()
+    for st in step.details:
+        if len(st.inputs) != 1 or st.output is None or (prev is not None and st.inputs[0].tid != prev):
+            raise NotImplementedError(f"{step.op} '{step.args.get('pattern')}' is not a chain of one-input ops")
+        cur = st.sources()[0]
+        k = cur.shape[-1] if cur.dim() else 1
+        flat = cur.reshape(-1, k)
+        if src is None:
+            src = flat
+        else:
+            gathered = src[flat.clamp(min=0)]  # (n, k, k_before)
+            gathered[flat < 0] = -1
+            src = gathered.reshape(flat.shape[0], -1)
+        prev = st.output.tid
+        shape = st.output.shape
+    if src is None:
+        raise NotImplementedError(f"{step.op} ran no torch op")
+    return [src.reshape(*shape, src.shape[-1])]
+
+
 def trace(dims: Mapping[torch.Tensor, Any] | None = None, *, keep_elements: int = KEEP_ELEMENTS) -> Trace:
     """Record the torch ops run inside ``with tv.trace() as tr:`` into ``tr.steps``.
 
     ``dims`` names the axes of tensors made before the block: ``{x: "N C H W"}`` (keyed by the tensor
-    object). ``keep_elements`` is the size up to which operands and results are cloned for
+    object). With einops installed, each ``rearrange``/``reduce``/``repeat`` call is one step (its torch ops are
+    the step's ``details``); an einops call that fails in its own checks, before running a torch op, is recorded
+    when its error leaves the block. ``keep_elements`` is the size up to which operands and results are cloned for
     :meth:`Step.values`.
 
     >>> import torch

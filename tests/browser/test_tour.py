@@ -14,7 +14,10 @@ EXAMPLES = pathlib.Path(__file__).parent.parent.parent / "examples"
 PLAYER = '.tensorviz[data-widget="op-player"]'
 
 
-@pytest.mark.parametrize(("name", "views", "players"), [("tour", 15, 0), ("operations", 3, 12)])
+@pytest.mark.parametrize(
+    ("name", "views", "players"),
+    [("tour", 15, 0), ("operations", 3, 13), ("shape_errors", 0, 16), ("models", 0, 5)],
+)
 def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players):
     server = page._tv_server
     source = EXAMPLES / f"{name}.ipynb"
@@ -39,6 +42,10 @@ def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players):
     errors = nb.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, tracebacks
+    if name == "shape_errors":  # every failure is drawn and explained, its conflicting axes marked where it has any
+        explained = nb.locator('[data-role="error"]')
+        assert explained.count() >= 16, f"{explained.count()} failing steps explained"
+        assert nb.locator('[data-conflict="true"]').count() >= 10
 
     roots = nb.locator(lab.TENSOR_VIEW)
     count = roots.count()

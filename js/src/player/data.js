@@ -13,7 +13,10 @@ export { PLAYER_KIND, PLAYER_TRAIT };
  * @typedef {import("./stage.js").StepTensor} StepTensor
  * @typedef {{step: number, mode: string, tensors: StepTensor[], sources: (Int32Array | null)[], k: number[],
  *            winners: (Int32Array | null)[], broadcast: boolean[], stagger: number, notes: string[],
- *            valueKind: string, travelAxes: boolean, delay: number, phase: string, colorOutByWinner: boolean}} StepData
+ *            valueKind: string, travelAxes: boolean, delay: number, phase: string, colorOutByWinner: boolean,
+ *            error: StepErrorData | null}} StepData
+ * @typedef {{type: string, message: string, explanation: string | null, axes: number[][], fix: string | null,
+ *            picture: any}} StepErrorData
  *   `phase`: what happens before the elements move (shown during `delay`)
  */
 
@@ -51,6 +54,7 @@ export function decodeStep(msg, buffers) {
       values,
       encoding: String(t.encoding || "float32"),
       note: t.note || undefined,
+      places: !!t.places,
     };
   });
   const out = tensors.find((t) => t.role === "output");
@@ -78,5 +82,13 @@ export function decodeStep(msg, buffers) {
     delay: Number(msg.delay || 0),
     phase: String(msg.phase || ""),
     colorOutByWinner: !!msg.index_result,
+    error: msg.error && typeof msg.error === "object" ? {
+      type: String(msg.error.type || "Error"),
+      message: String(msg.error.message || ""),
+      explanation: msg.error.explanation ? String(msg.error.explanation) : null,
+      axes: Array.isArray(msg.error.axes) ? msg.error.axes.map((/** @type {any} */ a) => [Number(a[0]), Number(a[1])]) : [],
+      fix: msg.error.fix ? String(msg.error.fix) : null,
+      picture: msg.error.picture || null,
+    } : null,
   };
 }

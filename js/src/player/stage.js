@@ -9,7 +9,7 @@ import { buildTracks } from "./motion.js";
  * @typedef {import("./motion.js").Tracks} Tracks
  * @typedef {import("../decode.js").Decoded} Decoded
  * @typedef {{role: "input"|"output", i: number, shape: number[], grid: number[], steps: number[], dims: string[],
- *            origin: (number | null)[], values: Decoded | null, encoding: string, note?: string}} StepTensor
+ *            origin: (number | null)[], values: Decoded | null, encoding: string, note?: string, places?: boolean}} StepTensor
  *   one tensor of a step as the kernel sent it: `grid` the cells drawn (the shape itself, or blocks of `steps`
  *   elements along each axis when it is large), `origin[a]`: the input axis output axis `a` came from (null: a new one)
  * @typedef {{axis: number, parts: import("../layout.js").LabelParts, color: string, from: [number, number],
@@ -101,7 +101,7 @@ export function buildStage(s, room = {}) {
   if (out && arrOut && chOut) {
     const h = chOut.top + arrOut.height * cell + chOut.bottom;
     const oy = Math.max(0, (inTotalH - h) / 2);
-    outPlaced = place(out, arrOut, colIn + MIDDLE + chOut.left, oy + chOut.top, cell, "output");
+    outPlaced = place(out, arrOut, colIn + MIDDLE + chOut.left, oy + chOut.top, cell, out.places ? "places" : "output");
     placed.push(outPlaced);
   }
   const height = Math.ceil(Math.max(inTotalH, outPlaced ? outPlaced.box.y + outPlaced.box.h + chOut.bottom : 0));

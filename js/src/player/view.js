@@ -63,6 +63,27 @@ function button(text, label, cls = "", ic) {
   return b;
 }
 
+/**
+ * Why a step failed: torch's own message, the explanation with its numbers, and a fix that runs
+ * (`[data-role="error"]`).
+ * @param {{type: string, message: string, explanation?: string | null, fix?: string | null}} e
+ */
+export function renderError(e) {
+  const box = h("div", "tv-pl-error");
+  box.dataset.role = "error";
+  box.setAttribute("role", "alert");
+  if (e.explanation) box.append(h("div", "tv-pl-error-why", e.explanation));
+  const msg = h("div", "tv-pl-error-msg");
+  msg.append(h("span", "tv-pl-error-type", `${e.type}: `), h("span", "", e.message));
+  box.append(msg);
+  if (e.fix) {
+    const fix = h("div", "tv-pl-fix");
+    fix.append(h("span", "tv-pl-fix-label", "fix: "), h("code", "tv-pl-code", e.fix), h("span", "tv-pl-fix-note", "  (x, y, … are the inputs in order)"));
+    box.append(fix);
+  }
+  return box;
+}
+
 const reducedMotionQuery = () =>
   typeof globalThis.matchMedia === "function" ? globalThis.matchMedia("(prefers-reduced-motion: reduce)") : null;
 
@@ -285,13 +306,14 @@ export class OpPlayerView {
     }
     if (s.module) top.append(h("span", "tv-chip tv-pl-module", s.module));
     this.head.append(top);
-    if (s.why) this.head.append(h("div", "tv-pl-why", s.why));
+    if (s.why && !s.error) this.head.append(h("div", "tv-pl-why", s.why));
     if (s.source) {
       const src = h("div", "tv-pl-source");
       src.append(h("span", "tv-pl-where", `${s.source.file.split(/[\\/]/).pop()}:${s.source.line}`), h("code", "tv-pl-code", s.source.code || ""));
       this.head.append(src);
     }
     for (const note of s.notes || []) this.head.append(h("div", "tv-pl-note", note));
+    if (s.error) this.head.append(renderError(s.error));
   }
 
   /**
@@ -346,9 +368,19 @@ export class OpPlayerView {
     this.rebuildStage();
   }
 
-  /** Room for the stage: the host's width (an output area), else a default. */
+  /**
+   * Room for the stage: the host's width in an output area; side by side in a flex row (an ipywidgets HBox), where
+   * the host's width follows its content, an even share of the row; else a default.
+   */
   room() {
-    const w = this.host && this.host.isConnected ? this.host.clientWidth : 0;
+    const host = this.host;
+    const parent = host && host.parentElement;
+    if (!host || !parent || !host.isConnected) return 860;
+    const cs = globalThis.getComputedStyle ? globalThis.getComputedStyle(parent) : null;
+    let w = host.clientWidth;
+    if (cs && /flex/.test(cs.display) && !/column/.test(cs.flexDirection)) {
+      w = parent.clientWidth / Math.max(1, parent.childElementCount);
+    }
     return w > 0 ? Math.max(360, Math.min(1400, w - 40)) : 860;
   }
 
@@ -428,8 +460,10 @@ export class OpPlayerView {
       if (tr.end[m] > this.arrive[tr.dst[m]]) this.arrive[tr.dst[m]] = tr.end[m];
       fed[tr.dst[m]] = 1;
     }
-    // an output cell nothing travels to (e.g. a reduction over an empty axis) is simply there at the end
-    for (let j = 0; j < fed.length; j++) if (!fed[j]) this.arrive[j] = 1;
+    // an output cell nothing travels to (e.g. a reduction over an empty axis) is simply there at the end; a place a
+    // failed reshape cannot fill stays empty
+    const places = !!(st.output && st.output.t.places);
+    for (let j = 0; j < fed.length; j++) if (!fed[j]) this.arrive[j] = places ? Infinity : 1;
   }
 
   /** Outlines, axis arrows and labels of the stage (they do not move). */
@@ -472,13 +506,15 @@ export class OpPlayerView {
       g.append(title);
       for (const r of p.runs) this.drawRun(g, r, p);
     }
-    // the op's arrow between inputs and output
+    // the op's arrow between inputs and output (crossed out when the op failed)
+    const failed = !!(this.data && this.data.error);
     if (st.output) {
       const { x0, x1, y } = st.arrow;
       g.append(svg("line", { x1: x0, y1: y, x2: x1, y2: y, class: "tv-pl-arrow" }));
       g.append(svg("polygon", { points: `${x1 + 8},${y} ${x1 - 2},${y - 6} ${x1 - 2},${y + 6}`, class: "tv-pl-arrowhead" }));
       const op = svg("text", { x: (x0 + x1) / 2, y: y - 10, "text-anchor": "middle", class: "tv-pl-arrow-op" });
-      op.textContent = this.steps[this.step] ? this.steps[this.step].op : "";
+      op.textContent = this.steps[this.step] ? `${failed ? "✗ " : ""}${this.steps[this.step].op}` : "";
+      if (failed) op.setAttribute("class", "tv-pl-arrow-op tv-pl-failed");
       g.append(op);
     }
     this.svgEl.append(g);
@@ -504,7 +540,13 @@ export class OpPlayerView {
     }));
     const label = axisLabel(r.axis, r.parts, `tv-axis-label tv-axis-${r.role}`, Math.max(130, len + 30));
     label.style.color = r.color;
-    label.dataset.tensor = p.t.role === "output" ? "output" : `input${p.t.i}`;
+    label.dataset.tensor = p.t.role === "output" ? (p.t.places ? "places" : "output") : `input${p.t.i}`;
+    const err = this.data && this.data.error;
+    if (err && p.t.role === "input" && err.axes.some(([i, a]) => i === p.t.i && a === r.axis)) {
+      // an axis in conflict: marked for the eye (and for tests: data-conflict)
+      label.dataset.conflict = "true";
+      label.classList.add("tv-conflict");
+    }
     let angle = (Math.atan2(by - ay, bx - ax) * 180) / Math.PI;
     if (angle > 90) angle -= 180;
     if (angle < -90) angle += 180;
@@ -546,6 +588,7 @@ export class OpPlayerView {
     lctx.fillStyle = style.getPropertyValue("--tv-bg3").trim() || "#eeeeee";
     for (const p of st.placed) for (let e = 0; e < p.xs.length; e++) lctx.fillRect(p.xs[e], p.ys[e], p.size, p.size);
     this.ink = style.getPropertyValue("--tv-fg").trim() || "#222";
+    this.errorColor = style.getPropertyValue("--tv-error").trim() || "#d32f2f";
     this.slots = layer;
     this.slotsFor = st;
     return layer;
@@ -640,9 +683,36 @@ export class OpPlayerView {
         ctx.strokeRect(p.xs[tr.src[m]] - 1, p.ys[tr.src[m]] - 1, p.size + 2, p.size + 2);
       }
     }
+    if (this.data && this.data.error && u >= 1) this.paintShortfall(st);
     ctx.globalAlpha = 1;
     this.paintTravel(u);
     this.paintPhase(u);
+  }
+
+  /**
+   * The count that fails, at the end of a failed reshape: the places left empty and the elements left over,
+   * outlined in the error color.
+   * @param {import("./stage.js").Stage} st
+   */
+  paintShortfall(st) {
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = this.errorColor || "#d32f2f";
+    ctx.lineWidth = 2;
+    ctx.setLineDash([3, 2]);
+    const out = st.output;
+    if (out && out.t.places) {
+      for (let j = 0; j < out.xs.length; j++) {
+        if (this.arrive[j] === Infinity) ctx.strokeRect(out.xs[j] + 1, out.ys[j] + 1, out.size - 2, out.size - 2);
+      }
+      st.inputs.forEach((p, i) => {
+        const leave = this.leave ? this.leave[i] : null;
+        if (!leave || i > 0) return;
+        for (let e = 0; e < p.xs.length; e++) if (leave[e] === Infinity) ctx.strokeRect(p.xs[e] - 1, p.ys[e] - 1, p.size + 2, p.size + 2);
+      });
+    }
+    ctx.setLineDash([]);
   }
 
   /**
