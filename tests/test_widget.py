@@ -223,3 +223,39 @@ def test_a_face_that_fails_in_torch_is_refused_and_the_others_still_arrive(view_
     good, bad = content["faces"]
     assert good["error"] is None and len(buffers[0]) == 3 * 4 * 4
     assert "RuntimeError: CUDA error" in bad["error"] and len(buffers[1]) == 0 and bad["extent"] == [2, 4]
+
+
+def test_a_closed_view_releases_its_tensor():
+    import gc
+    import weakref
+
+    t = torch.randn(1000, 1000)
+    ref = weakref.ref(t)
+    view = tv.show(t)
+    del t
+    gc.collect()
+    assert ref() is not None, "an open view shows its tensor"
+    view.close()
+    gc.collect()
+    assert ref() is None, "a closed view keeps its tensor alive"
+    assert view.tensor is None
+    sent = []
+    view.send = lambda content, buffers=None: sent.append(content)
+    view._on_message(view, {"kind": "faces", "id": "c", "budget": [8, 8], "faces": [{"axes": [0, 1], "index": [0, 0], "window": None}]}, [])
+    assert sent[-1]["kind"] == "error" and "this view is closed" in sent[-1]["message"]  # an answer, not a crash
+
+
+def test_a_closed_player_releases_its_steps():
+    import gc
+    import weakref
+
+    x = torch.randn(3, 4)
+    with tv.trace() as tr:
+        y = x * 2
+    ref = weakref.ref(y)
+    player = tr.player()
+    del y, tr
+    player.close()
+    gc.collect()
+    assert player.steps == []
+    assert ref() is None

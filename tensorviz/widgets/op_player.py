@@ -60,8 +60,13 @@ class OpPlayer(anywidget.AnyWidget):
 
     @property
     def steps(self) -> list[Step]:
-        """The steps played (plain data)."""
+        """The steps played (plain data); empty once the player is closed."""
         return self._steps
+
+    def close(self) -> None:
+        """Close the player and let go of its steps (and the values they keep for the pictures)."""
+        self._steps = []
+        super().close()
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         rid = protocol.request_id(content)

@@ -84,7 +84,7 @@ class TensorView(anywidget.AnyWidget):
             index=[0] * rank,
             **kwargs,
         )
-        self._tensor = tensor
+        self._tensor: torch.Tensor | None = tensor
         self._version = _version_of(tensor)
         self._scan_lock = threading.Lock()
         self._scan_generation = 0
@@ -94,14 +94,28 @@ class TensorView(anywidget.AnyWidget):
         _watch(self)
 
     @property
-    def tensor(self) -> torch.Tensor:
-        """The tensor shown (the very object, not a copy)."""
+    def tensor(self) -> torch.Tensor | None:
+        """The tensor shown (the very object, not a copy); None once the view is closed."""
         return self._tensor
+
+    def _live(self) -> torch.Tensor:
+        if self._tensor is None:
+            raise RuntimeError("this view is closed: its tensor was released (show the tensor again with tv.show)")
+        return self._tensor
+
+    def close(self) -> None:
+        """Close the view and let go of its tensor: a closed view keeps nothing alive."""
+        with self._scan_lock:
+            self._scan_generation += 1  # a background count stops at its next chunk
+        self._tensor = None
+        self._known = None
+        _LIVE.discard(self)
+        super().close()
 
     def refresh(self) -> None:
         """Re-read the tensor: new statistics, and the frontend re-fetches what it shows."""
-        self._version = _version_of(self._tensor)
-        self.info = inspect(self._tensor).to_json()
+        self._version = _version_of(self._live())
+        self.info = inspect(self._live()).to_json()
         self.revision += 1
         self._start_scan(force=self.nonfinite.get("state") != "skipped")
 
@@ -115,7 +129,7 @@ class TensorView(anywidget.AnyWidget):
         with self._scan_lock:
             self._scan_generation += 1
             generation = self._scan_generation
-        found = find_nonfinite(self._tensor, limit=max(limit, KNOWN_LIMIT))
+        found = find_nonfinite(self._live(), limit=max(limit, KNOWN_LIMIT))
         self._finish_scan(generation, found, 0.0)
         return NonFinite(found.nan, found.posinf, found.neginf, found.indices[:limit], found.kinds[:limit])
 
@@ -123,7 +137,7 @@ class TensorView(anywidget.AnyWidget):
 
     def _start_scan(self, force: bool = False) -> None:
         """Count NaN/inf over the whole tensor: at once when small, in a background thread when big."""
-        t = self._tensor
+        t = self._live()
         with self._scan_lock:
             self._scan_generation += 1
             generation = self._scan_generation
@@ -158,7 +172,7 @@ class TensorView(anywidget.AnyWidget):
             return generation != self._scan_generation or _EXITING.is_set()
 
         try:
-            found = find_nonfinite(self._tensor, limit=KNOWN_LIMIT, stop=stale)
+            found = find_nonfinite(self._live(), limit=KNOWN_LIMIT, stop=stale)
             self._finish_scan(generation, found, started)
         except ScanStopped:
             return
@@ -173,17 +187,17 @@ class TensorView(anywidget.AnyWidget):
         with self._scan_lock:
             if generation != self._scan_generation:
                 return  # a newer scan (after an in-place edit) is on its way
-            self._known = Known(found, tuple(self._tensor.shape))
+            self._known = Known(found, tuple(self._live().shape))
             state: dict[str, Any] = {
                 "state": "done",
-                "elements": self._tensor.numel(),
+                "elements": self._live().numel(),
                 "seconds": round(time.perf_counter() - started, 4) if started else None,
             }
             state |= found.to_json()
             state["first"] = state["first"][:FIRST_SENT]
             state["kinds"] = state["kinds"][:FIRST_SENT]
             self.nonfinite = state
-        if found.total and self._tensor.numel() > READ_LIMIT:
+        if found.total and self._live().numel() > READ_LIMIT:
             # faces reduced from a sample of rows may have missed them: the frontend fetches them again
             self.revision += 1
 
@@ -242,9 +256,9 @@ class TensorView(anywidget.AnyWidget):
     def _cut(self, face: protocol.FaceRequest, budget: tuple[int, int]) -> tuple[Face, dict[str, Any]]:
         """The face and its JSON description; a face read from a sample of rows says what it may miss."""
         try:
-            cut = cut_face(self._tensor, face, budget)
+            cut = cut_face(self._live(), face, budget)
         except Exception as err:  # one bad face must not sink the others
-            extent = protocol.face_extent(face.axes, tuple(self._tensor.shape))
+            extent = protocol.face_extent(face.axes, tuple(self._live().shape))
             cut = Face.refused(face, extent, f"{type(err).__name__}: {err}")
         meta = cut.meta()
         if cut.data is None or cut.sample == (1, 1):
@@ -269,7 +283,7 @@ class TensorView(anywidget.AnyWidget):
         def find(start: tuple[int, ...] | None) -> tuple[tuple[int, ...], str] | None:
             hit = known.after(start) if known is not None else False
             if isinstance(hit, bool):  # the remembered ones run out (or none are): the tensor tells
-                return next_nonfinite(self._tensor, start)
+                return next_nonfinite(self._live(), start)
             return hit
 
         hit, wrapped = find(after), False
