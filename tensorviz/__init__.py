@@ -17,7 +17,7 @@ from .tracing import Source, Step, StepError, TensorMeta, Trace, trace
 from .widgets.op_player import OpPlayer
 from .widgets.tensor_view import Dims, TensorView
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 __all__ = [
     "NonFinite",
     "OpPlayer",

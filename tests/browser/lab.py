@@ -76,9 +76,13 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab server in its own process group with throw-away Jupyter dirs under ``base``."""
 
-    def __init__(self, base: Path, python: str = sys.executable):
+    def __init__(self, base: Path, python: str = sys.executable, kernel_python: str | None = None):
         self.base = Path(base)
         self.python = python
+        # the kernel may run in another environment (an install test): then it imports what is installed there,
+        # not the checkout
+        self.kernel_python = kernel_python or python
+        self.repo_on_path = kernel_python is None
         self.root = self.base / "root"
         self.log_path = self.base / "server.log"
         self.port = free_port()
@@ -123,7 +127,7 @@ class LabServer:
         (spec / "kernel.json").write_text(
             json.dumps(
                 {
-                    "argv": [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "argv": [self.kernel_python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                     "display_name": "Python 3",
                     "language": "python",
                     "metadata": {"debugger": False},
@@ -141,7 +145,9 @@ class LabServer:
             IPYTHONDIR=str(ipy),
             PYTHONUNBUFFERED="1",
             # the kernel can import the project being tested from the repo checkout
-            PYTHONPATH=os.pathsep.join(p for p in (str(HERE.parent.parent), env.get("PYTHONPATH", "")) if p),
+            PYTHONPATH=os.pathsep.join(
+                p for p in ((str(HERE.parent.parent) if self.repo_on_path else ""), env.get("PYTHONPATH", "")) if p
+            ),
             MPLBACKEND="agg",
         )
         return env
