@@ -376,5 +376,6 @@ def _watch(view: TensorView) -> None:
 def _refresh_changed(*_: Any) -> None:
     """After a cell: refresh every view whose tensor was modified in place (version counter moved)."""
     for view in list(_LIVE):
-        if _version_of(view.tensor) != view._version:
+        t = view.tensor
+        if t is not None and _version_of(t) != view._version:
             view.refresh()
