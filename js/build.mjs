@@ -24,6 +24,8 @@ const builds = [
     outfile: path.join(outdir, "tensor_view.css") },
   { ...common, entryPoints: [path.join(here, "src/op_player.js")], format: "esm",
     outfile: path.join(outdir, "op_player.js") },
+  { ...common, entryPoints: [path.join(here, "src/memory_monitor.js")], format: "esm",
+    outfile: path.join(outdir, "memory_monitor.js") },
 ];
 
 if (watch) {

@@ -2,12 +2,19 @@
 
 ``inspect(x)`` never copies the tensor and never moves it off its device. Statistics are computed on
 the tensor's own device; above :data:`SAMPLE_THRESHOLD` elements they are computed on a fixed-seed
-random sample of :data:`SAMPLE_SIZE` elements and say so.
+sample and say so: :data:`SAMPLE_SIZE` elements drawn at random, or, for a tensor memory-mapped from a
+file, :data:`SAMPLE_RUNS` runs of consecutive elements, so that only a few hundred places of the file
+are read (a random element per page would read all of it).
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
+import mmap
+import random
+import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,9 +22,13 @@ import torch
 
 from .adapt import as_tensor
 from .dtypes import dtype_name, dtype_traits
+from .nonfinite import mapped_file
 
 SAMPLE_THRESHOLD = 1 << 22  # elements; above this, stats come from a sample
 SAMPLE_SIZE = 1 << 20
+# A memory-mapped tensor is sampled in SAMPLE_RUNS runs that each span SAMPLE_SIZE // SAMPLE_RUNS consecutive elements
+# of memory (16 KiB of float32): each run is a few pages of the file, where a random element costs a page of its own.
+SAMPLE_RUNS = 256
 STATS_CHUNK = 1 << 20  # elements summarised at a time: an 8 MB float64 working copy
 _SAMPLE_SEED = 0x7E5
 
@@ -27,7 +38,8 @@ class Stats:
     """Summary of a tensor's values (of their magnitude for complex tensors).
 
     ``min``/``max``/``mean``/``std`` are over the finite values and ``None`` when there are none.
-    ``count`` is how many elements were looked at: all of them, or ``sample_size`` when sampled.
+    ``count`` is how many elements were looked at: all of them, or ``sample_size`` when sampled (at random, or
+    in runs of consecutive elements for a memory-mapped tensor: see :func:`compute_stats`).
     """
 
     min: float | None
@@ -168,6 +180,11 @@ def compute_stats(x: Any) -> Stats | None:
     Values are summarised in float64 (float32 data near its range limit, e.g. ``[3e38, 3e38, -3e38]``,
     has a float32 sum that overflows), but :data:`STATS_CHUNK` elements at a time so the float64 working
     copy stays a few MB whatever the tensor's size; the chunks' counts and moments are then merged.
+
+    Above :data:`SAMPLE_THRESHOLD` elements the figures are those of a fixed-seed sample: :data:`SAMPLE_SIZE`
+    elements drawn at random, or for a tensor memory-mapped from a file (:func:`nonfinite.mapped_file`)
+    :data:`SAMPLE_RUNS` runs of consecutive elements spread evenly over its memory, which read a few thousand
+    pages of the file instead of nearly every page.
     """
     t = as_tensor(x)
     traits = dtype_traits(t.dtype)
@@ -180,7 +197,12 @@ def compute_stats(x: Any) -> Stats | None:
         return None
 
     sampled = total > SAMPLE_THRESHOLD
-    x = _sample(t, SAMPLE_SIZE) if sampled else t
+    if not sampled:
+        x = t
+    elif t.layout == torch.strided and mapped_file(t) is not None:
+        x = _sample_runs(t, SAMPLE_SIZE, SAMPLE_RUNS)
+    else:
+        x = _sample(t, SAMPLE_SIZE)
     if x.is_complex():
         of = "magnitude"
     flat = x.reshape(-1)
@@ -284,3 +306,108 @@ def _sample(t: torch.Tensor, size: int) -> torch.Tensor:
         index.append(flat % extent)
         flat = flat // extent
     return t[tuple(reversed(index))]
+
+
+def _sample_runs(t: torch.Tensor, size: int, runs: int) -> torch.Tensor:
+    """Up to ``size`` elements read as ``runs`` runs of consecutive elements in memory: no copy of the whole tensor.
+
+    A run lies along the tensor's innermost line in memory: its trailing axes in memory order that are contiguous
+    together (the whole tensor when it is contiguous). Each run spans at most ``size // runs`` elements of memory,
+    so it holds fewer elements when that line is strided, and several whole lines when lines are short and close
+    together. There is one run at a fixed-seed random place in each of ``runs`` equal stretches of the elements in
+    memory order. Each run is read through a view (``line[start:start + n]``), so only the pages it lies on are
+    touched; an expanded axis is read once. The statistics do not depend on order, so the runs come in memory
+    order, not the tensor's row-major order.
+    """
+    mem = _in_memory_order(t)
+    if mem.dim() == 0:
+        return mem.reshape(1)
+    strides, sizes = mem.stride(), mem.shape
+    k = mem.dim() - 1
+    while k > 0 and strides[k - 1] == strides[k] * sizes[k]:
+        k -= 1
+    lines = mem.flatten(k) if k < mem.dim() - 1 else mem  # a view: the axes flattened are contiguous together
+    length, outer = lines.shape[-1], tuple(lines.shape[:-1])
+    span = max(1, size // runs)
+    run = max(1, min(length, span // lines.stride(-1)))
+    # Lines shorter than a run are read whole, as many neighbours at a time as the span holds.
+    together = max(1, min(outer[-1], span // lines.stride(-2))) if run == length and outer else 1
+    total, per_run = lines.numel(), run * together
+    runs = max(1, min(runs, total // per_run))
+    stretch = total // runs
+    rng = random.Random(_SAMPLE_SEED)
+    pieces = []
+    for i in range(runs):
+        line, start = divmod(i * stretch + rng.randrange(stretch - per_run + 1), length)
+        start = min(start, length - run)  # a run that would cross the end of its line ends there instead
+        at = _unravel(line, outer)
+        key: tuple[int | slice, ...]
+        if together > 1:
+            first = min(at[-1], outer[-1] - together)
+            key = (*at[:-1], slice(first, first + together))
+        else:
+            key = (*at, slice(start, start + run))
+        pieces.append(lines[key])
+    prefetch((p.data_ptr(), _span_bytes(p)) for p in pieces)
+    return torch.cat([p.reshape(-1) for p in pieces])
+
+
+def _span_bytes(v: torch.Tensor) -> int:
+    """Bytes from a view's first element to the end of its last (in memory)."""
+    return (sum((n - 1) * s for n, s in zip(v.shape, v.stride(), strict=True)) + 1) * v.element_size()
+
+
+_PAGE = mmap.PAGESIZE
+_MADV_WILLNEED = 3  # the same on Linux and macOS
+_madvise: Any = None
+
+
+def prefetch(ranges: Iterable[tuple[int, int]]) -> None:
+    """Tell the kernel that these ``(address, length)`` bytes of a memory-mapped file are about to be read.
+
+    Without it, the first touch of a page of a mapped file reads the kernel's readahead window around it (128 KiB by
+    default, 8 MiB on some disks): 256 runs of 16 KiB then read gigabytes of the file. ``madvise(MADV_WILLNEED)``
+    reads just the pages given (ranges are merged where they share or touch a page), and the reads that follow find
+    them in the page cache. A hint: it changes nothing of the mapping, and where it is unavailable nothing happens.
+    """
+    global _madvise
+    if _madvise is None:
+        _madvise = False
+        if sys.platform.startswith(("linux", "darwin")):
+            try:
+                fn = ctypes.CDLL(None, use_errno=True).madvise
+                fn.argtypes, fn.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
+                _madvise = fn
+            except (OSError, AttributeError, TypeError):
+                pass
+    if not _madvise:
+        return
+    merged: list[list[int]] = []
+    for address, length in sorted(ranges):
+        lo, hi = address - address % _PAGE, address + max(1, length)
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    for lo, hi in merged:
+        _madvise(lo, hi - lo, _MADV_WILLNEED)  # a failure (e.g. not mapped) only loses the hint
+
+
+def _in_memory_order(t: torch.Tensor) -> torch.Tensor:
+    """A view of ``t`` with its axes in memory order (largest stride first), expanded axes cut to one element and
+    axes of length 1 left out."""
+    for axis, (extent, stride) in enumerate(zip(t.shape, t.stride(), strict=True)):
+        if stride == 0 and extent > 1:
+            t = t.narrow(axis, 0, 1)
+    t = t.squeeze()
+    strides, shape = t.stride(), t.shape
+    order = sorted(range(t.dim()), key=lambda a: (-strides[a], -shape[a]))
+    return t.permute(order) if order else t
+
+
+def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    out = []
+    for extent in reversed(shape):
+        flat, i = divmod(flat, extent)
+        out.append(i)
+    return tuple(reversed(out))

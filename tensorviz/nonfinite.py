@@ -441,7 +441,9 @@ def mapped_file(t: torch.Tensor) -> str | None:
     """The file a tensor's storage is memory-mapped from, or None (also when that cannot be told).
 
     Reading such a tensor whole reads the file from disk, so its scan waits until the user asks.
-    Covers ``torch.from_file``, ``torch.load(mmap=True)`` and numpy memmaps (Linux: /proc/self/maps).
+    Covers ``torch.from_file`` (its storage keeps the file name), and by the mapping the storage lies in
+    (Linux: /proc/self/maps) ``torch.load(mmap=True)``, numpy memmaps and safetensors' ``load_file`` and
+    ``safe_open`` (which map the file unless told to read it, e.g. ``backend="pread"``).
     """
     if t.layout != torch.strided or t.device.type != "cpu":
         return None

@@ -223,3 +223,9 @@ def parse_step(content: Any, count: int) -> int:
     if not 0 <= step < count:
         raise ProtocolError(f"step {step} is out of range: the trace has {count} step{'s' if count != 1 else ''}")
     return int(step)
+
+
+# -- the memory monitor ----------------------------------------------------------------------------------------------
+# Frontend -> kernel: {kind: "action", id, action}; the kernel answers {kind: "action", id, action} (the new figures
+# arrive as traits) or an ERROR reply.
+MEMORY_ACTIONS = ("pause", "resume", "reset_peak", "census")

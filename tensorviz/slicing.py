@@ -5,17 +5,23 @@ budget cols) is moved to the CPU. Faces larger than the budget are *block-reduce
 stands for a block of elements and holds the element of largest magnitude (sign kept; NaN when the
 block holds a NaN). Unlike stride sampling this keeps NaN, infinities and outliers visible.
 Large faces are reduced in bands so the temporary memory stays small whatever the tensor's size.
+A face of a tensor memory-mapped from a file is read by pieces of file, not by elements: its sample is also
+bounded in those pieces (:data:`MAPPED_READ_LIMIT`), so a face never pages in much more than it shows.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from .dtypes import ENCODING_DTYPE, dtype_traits
+from .info import prefetch
+from .nonfinite import mapped_file
 from .protocol import FaceRequest, face_extent
 
 BAND_ELEMENTS = 1 << 21  # elements per reduction band: bounds temporary memory to a few MB
@@ -23,6 +29,14 @@ BAND_ELEMENTS = 1 << 21  # elements per reduction band: bounds temporary memory 
 # need be, column) of each block, so a 10^9-element face opens about as fast as a 10^7 one. The reply
 # says so (`sample`), and zooming in narrows the window until every element is read.
 READ_LIMIT = 1 << 24
+# A memory-mapped tensor is paged in from its file a piece at a time: the kernel maps up to 64 KiB around each page
+# fault (fault-around; a large folio may be more). Reading one element costs its piece, and a face whose elements lie
+# far apart in memory (the side face of a cube: a column of every depth slice; a transposed face) costs a piece per
+# element. Such a face reads at most MAPPED_READ_LIMIT bytes of pieces (as many as READ_LIMIT float32 elements in
+# whole rows): its sample thins the axis whose elements lie farther apart first, then the other, and when one
+# element per block is still too much, its blocks grow.
+MAPPED_PIECE = 1 << 16
+MAPPED_READ_LIMIT = 1 << 26
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,9 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     sr, oh = plan(r1 - r0, budget[0])
     sc, ow = plan(c1 - c0, budget[1])
     fr, fc = sampling(r1 - r0, c1 - c0, sr, sc) if t.layout == torch.strided else (1, 1)
+    mapped = False
+    if t.layout == torch.strided and t.numel() and traits.encoding is not None and t.device.type == "cpu":
+        (sr, sc), (fr, fc), mapped = _mapped_sampling(t, req, (r1 - r0, c1 - c0), (sr, sc), (fr, fc))
     if (fr, fc) != (1, 1):
         # Blocks grow to whole multiples of the sampling strides so every block holds read elements.
         sr, sc = math.ceil(sr / fr) * fr, math.ceil(sc / fc) * fc
@@ -105,6 +122,8 @@ def cut_face(t: torch.Tensor, req: FaceRequest, budget: tuple[int, int]) -> Face
     with torch.no_grad():
         if t.layout == torch.strided:
             face = _strided_face(t, req)[r0:r1, c0:c1]
+            if mapped:
+                _prefetch_face(face[::fr, ::fc])
             if (sr, sc) != (1, 1):
                 # (fr, fc) is (1, 1) unless the face is too large to read whole; then blocks are of the sample.
                 values = _reduce(face[::fr, ::fc], sr // fr, sc // fc, traits.compute)
@@ -134,6 +153,117 @@ def sampling(rows: int, cols: int, sr: int, sc: int) -> tuple[int, int]:
     read = math.ceil(rows / fr) * cols
     fc = min(sc, math.ceil(read / READ_LIMIT)) if read > READ_LIMIT else 1
     return fr, fc
+
+
+def pieces_read(rows: int, cols: int, fr: int, fc: int, row_bytes: int, col_bytes: int) -> int:
+    """About how many :data:`MAPPED_PIECE`-byte pieces of memory reading every ``fr``-th row and ``fc``-th column of a
+    ``rows`` x ``cols`` face touches, when a row step is ``row_bytes`` apart in memory and a column step ``col_bytes``.
+
+    The elements form lines along the axis whose elements lie closer together: a line costs a piece per element
+    when they are a piece or more apart, else the pieces it spans; all lines cost at most the pieces they all span.
+
+    >>> pieces_read(4096, 4096, 1, 1, 4 * 4096, 4)  # a contiguous 64 MiB float32 face
+    1024
+    >>> pieces_read(64, 4096, 1, 1, 4 << 24, 4 * 4096)  # the last column of 64 such slices: all of their pieces
+    65536
+    >>> pieces_read(64, 4096, 1, 256, 4 << 24, 4 * 4096)  # every 256th element of that column: one piece each
+    1024
+    """
+    n_r, n_c = math.ceil(rows / fr), math.ceil(cols / fc)
+    (n_in, d_in), (n_out, d_out) = sorted(((n_r, fr * row_bytes), (n_c, fc * col_bytes)), key=lambda p: p[1])
+    line = (n_in - 1) * d_in + 1
+    per_line = n_in if d_in >= MAPPED_PIECE else min(n_in, math.ceil(line / MAPPED_PIECE))
+    spanned = math.ceil(((n_out - 1) * d_out + line) / MAPPED_PIECE)
+    return max(1, min(n_out * per_line, spanned))
+
+
+def _mapped_sampling(
+    t: torch.Tensor, req: FaceRequest, extent: tuple[int, int], step: tuple[int, int], sample: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int], bool]:
+    """Blocks and sampling strides of a face, bounded in pieces of memory when ``t`` is memory-mapped from a file,
+    and whether it is (asked only of a face of :data:`_PREFETCH_FROM` pieces or more).
+
+    ``step`` and ``sample`` are those bounded in elements (:func:`sampling`); they stay when the face reads at most
+    :data:`MAPPED_READ_LIMIT` bytes of pieces, or when ``t`` is not mapped.
+    """
+    rows, cols = extent
+    strides = _strided_face(t, req).stride()
+    size = t.element_size()
+    row_bytes, col_bytes = strides[0] * size, strides[1] * size
+    limit = MAPPED_READ_LIMIT // MAPPED_PIECE
+
+    def ok(fr: int, fc: int) -> bool:
+        return (
+            math.ceil(rows / fr) * math.ceil(cols / fc) <= READ_LIMIT
+            and pieces_read(rows, cols, fr, fc, row_bytes, col_bytes) <= limit
+        )
+
+    if pieces_read(rows, cols, *sample, row_bytes, col_bytes) < _PREFETCH_FROM:
+        return step, sample, False
+    mapped = mapped_file(t) is not None
+    if not mapped or ok(*sample):
+        return step, sample, mapped
+
+    def thin(sr: int, sc: int) -> tuple[int, int] | None:
+        # The axis whose elements lie farther apart is thinned first (that saves pieces), the other only when needed.
+        if row_bytes >= col_bytes:
+            fr = _least(1, sr, lambda f: ok(f, 1))
+            fc = _least(1, sc, lambda f: ok(sr, f)) if fr is None else 1
+            return None if fc is None else (fr or sr, fc)
+        fc = _least(1, sc, lambda f: ok(1, f))
+        fr = _least(1, sr, lambda f: ok(f, sc)) if fc is None else 1
+        return None if fr is None else (fr, fc or sc)
+
+    found = thin(*step)
+    if found is not None:
+        return step, found, True
+    # One element per block is still too many pieces: the blocks grow to at most ``m`` cells a side (the axis with
+    # more cells shrinks first), ``m`` the most for which one element per block fits; then they are thinned as above.
+    sr, sc = step
+    oh, ow = math.ceil(rows / sr), math.ceil(cols / sc)
+
+    def blocks(m: int) -> tuple[int, int]:
+        return max(sr, math.ceil(rows / min(oh, m))), max(sc, math.ceil(cols / min(ow, m)))
+
+    too_many = _least(1, max(oh, ow), lambda m: not ok(*blocks(m)))
+    grown = blocks(max(1, too_many - 1) if too_many is not None else max(oh, ow))
+    return grown, thin(*grown) or grown, True
+
+
+def _least(lo: int, hi: int, ok: Callable[[int], bool]) -> int | None:
+    """The least ``f`` in ``lo..hi`` for which ``ok(f)`` holds (``ok`` holding for every ``f`` above one that holds)."""
+    if not ok(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+# Faces that read fewer pieces than this are not asked whether they are mapped: the readahead they may cause is small.
+_PREFETCH_FROM = 16
+
+
+def _prefetch_face(read: torch.Tensor) -> None:
+    """Ask the kernel for exactly the memory of the elements a mapped face reads (see :func:`info.prefetch`): each line
+    along the axis whose elements lie closer together when they are less than a page apart, else each element."""
+    (n_out, n_in), (out, inner) = read.shape, read.stride()
+    if inner > out:
+        n_out, n_in, out, inner = n_in, n_out, inner, out
+    size, base, page = read.element_size(), read.data_ptr(), mmap.PAGESIZE
+    line = ((n_in - 1) * inner + 1) * size
+    if out * size < page and inner * size < page:  # every page of the span holds elements read
+        ranges = [(base, (n_out - 1) * out * size + line)]
+    elif inner * size < page and n_out <= 1 << 16:
+        ranges = [(base + i * out * size, line) for i in range(n_out)]
+    elif n_out * n_in <= 1 << 16:
+        ranges = [(base + (i * out + j * inner) * size, size) for i in range(n_out) for j in range(n_in)]
+    else:
+        return
+    prefetch(ranges)
 
 
 def _strided_face(t: torch.Tensor, req: FaceRequest) -> torch.Tensor:

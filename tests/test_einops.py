@@ -71,7 +71,7 @@ def test_an_einops_error_is_kept_explained_and_its_fix_runs():
     assert step.op == "rearrange" and step.error.type == "EinopsError" and step.error.message == str(plain.value)
     assert "axis 1 of size 10" in step.error.explanation and "not divisible by 3" in step.error.explanation
     assert step.error.axes == ((0, 1),)
-    fixed = eval(step.error.fix, {"einops": einops, "x": x})  # noqa: S307
+    fixed = eval(step.error.fix, {"einops": einops, "x": x})
     assert fixed.shape == (2, 2, 5)
     assert step.inputs[0].dims == ("b", "h·w") and step.values("input").shape == (2, 10)
 

@@ -14,10 +14,26 @@ SCRIPT = textwrap.dedent(
     import resource, torch, tensorviz as tv
 
     def peak_mib():
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def reset_peak():
+        try:  # the peak starts again from what is resident now
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:
+            pass
 
     t = torch.empty(2**27).uniform_(-1, 1).reshape(2**13, 2**14)  # 512 MiB, every page touched
     t[123, 456] = float("nan")
+    reset_peak()
     base = peak_mib()
     view = tv.show(t.reshape(2, 2**12, 2**14), dims="D R C")
     view.send = lambda content, buffers=None: sent.append((content, buffers))
@@ -50,10 +66,26 @@ UNEVEN_SCRIPT = textwrap.dedent(
     import resource, time, torch, tensorviz as tv
 
     def peak_mib():
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def reset_peak():
+        try:  # the peak starts again from what is resident now
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:
+            pass
 
     t = torch.empty(4001, 4001).uniform_(-1, 1)  # 61 MiB, every page touched
     t[4000, 4000] = float("nan")  # in the last, partial, block
+    reset_peak()
     base = peak_mib()
     view = tv.show(t)
     # The NaN/inf count of a tensor this big runs in a background thread: let it end first, so what is
@@ -94,11 +126,27 @@ STATS_SCRIPT = textwrap.dedent(
     from tensorviz import info
 
     def peak_mib():
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def reset_peak():
+        try:  # the peak starts again from what is resident now
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:
+            pass
 
     dtype = getattr(torch, sys.argv[1])
     t = torch.empty(info.SAMPLE_THRESHOLD, dtype=dtype).random_(-100, 100)  # the largest tensor read whole
     info.compute_stats(t[:10])
+    reset_peak()
     base = peak_mib()
     stats = info.compute_stats(t)
     assert not stats.sampled and stats.count == t.numel(), stats

@@ -305,11 +305,27 @@ SCAN_MEMORY = textwrap.dedent(
     import resource, torch, tensorviz as tv
 
     def peak_mib():
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def reset_peak():
+        try:  # the peak starts again from what is resident now
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:
+            pass
 
     t = torch.randn(2**13, 2**14)  # 512 MiB
     t[8000, 3] = float("nan")
     t = t.t()  # not contiguous: counted in copied pieces
+    reset_peak()
     base = peak_mib()
     found = tv.find_nonfinite(t)
     assert found.nan == 1 and found.indices == ((3, 8000),), found

@@ -513,7 +513,22 @@ MEMORY_SCRIPT = textwrap.dedent(
     from tensorviz.tracing import trace
 
     def peak_mib():
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def reset_peak():
+        try:  # the peak starts again from what is resident now
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:
+            pass
 
     def loop():
         for i in range(100):
@@ -524,6 +539,7 @@ MEMORY_SCRIPT = textwrap.dedent(
             del x, y, z, w
 
     torch.randn(4096).view(64, 64).t().sum(0)
+    reset_peak()
     base = peak_mib()
     if sys.argv[1] == "traced":
         with trace() as tr:

@@ -124,3 +124,28 @@ export const PLAYER_TRAIT = Object.freeze({
   /** the step shown (two-way) */
   CURRENT: "current",
 });
+
+// -- the memory monitor (mirror of the memory section of tensorviz/protocol.py) -------------------------------------
+
+/** Synced traits of the MemoryMonitor widget. */
+export const MEMORY_TRAIT = Object.freeze({
+  /** "no CUDA device" | "not initialized" | "initialized" */
+  CUDA: "cuda",
+  /** per device: allocated, reserved, peak, total, free (bytes or null), with sources and notes */
+  DEVICES: "devices",
+  /** the timeline: {t: seconds[], devices: {name: {allocated: [], reserved: []}}} (bounded) */
+  SERIES: "series",
+  /** the largest live tensors: {entries: [...], totals: {device: bytes}} */
+  CENSUS: "census",
+  /** a replayed allocator snapshot (empty when live) */
+  REPLAY: "replay",
+  PAUSED: "paused",
+});
+
+/** Actions the frontend asks of the monitor: {kind: "action", id, action}. */
+export const MEMORY_ACTION = Object.freeze({
+  PAUSE: "pause",
+  RESUME: "resume",
+  RESET_PEAK: "reset_peak",
+  CENSUS: "census",
+});

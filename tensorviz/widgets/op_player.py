@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import anywidget
+import torch
 import traitlets
 
 from .. import protocol
 from ..animation import step_frames
+from ..memory_sources import register_holder, unregister_holder
 from ..tracing import Step
 from .tensor_view import _bundle
 
@@ -29,6 +31,19 @@ def summarize(step: Step) -> dict[str, Any]:
         data["output"] = {k: data["output"][k] for k in keep}
     data.pop("args", None)
     return data
+
+
+def _held_values(player: OpPlayer) -> list[Any]:
+    """The small tensors a player's steps keep for their pictures (the census says who holds them)."""
+    out = []
+    for step in player._steps:
+        private = step._private
+        if private is None:
+            continue
+        for entry in private.store.snaps.values():
+            if isinstance(entry, torch.Tensor):
+                out.append(entry)
+    return out
 
 
 class OpPlayer(anywidget.AnyWidget):
@@ -57,6 +72,7 @@ class OpPlayer(anywidget.AnyWidget):
         super().__init__(timeline=[summarize(s) for s in steps], current=start if steps else 0, **kwargs)
         self._steps = steps
         self.on_msg(self._on_message)
+        register_holder(self, "a tensorviz op player (close it to release)", _held_values)
 
     @property
     def steps(self) -> list[Step]:
@@ -66,6 +82,7 @@ class OpPlayer(anywidget.AnyWidget):
     def close(self) -> None:
         """Close the player and let go of its steps (and the values they keep for the pictures)."""
         self._steps = []
+        unregister_holder(self)
         super().close()
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
