@@ -12,15 +12,35 @@ from typing import Any
 
 from .adapt import as_tensor
 from .info import Stats, TensorInfo, inspect
+from .memory_sources import (
+    Census,
+    CensusEntry,
+    DeviceMemory,
+    Transfer,
+    TransferLog,
+    census,
+    cuda_state,
+    device_memory,
+    reset_peak,
+    track_transfers,
+)
 from .nonfinite import NonFinite, find_nonfinite
+from .snapshot import Snapshot, SnapshotError, read_snapshot, synthetic_snapshot
 from .tracing import Source, Step, StepError, TensorMeta, Trace, trace
+from .widgets.memory_monitor import MemoryMonitor
 from .widgets.op_player import OpPlayer
 from .widgets.tensor_view import Dims, TensorView
 
 __version__ = "0.2.0.dev0"
 __all__ = [
+    "Census",
+    "CensusEntry",
+    "DeviceMemory",
+    "MemoryMonitor",
     "NonFinite",
     "OpPlayer",
+    "Snapshot",
+    "SnapshotError",
     "Source",
     "Stats",
     "Step",
@@ -29,22 +49,43 @@ __all__ = [
     "TensorMeta",
     "TensorView",
     "Trace",
+    "Transfer",
+    "TransferLog",
     "__version__",
     "animate",
     "as_tensor",
+    "census",
+    "cuda_state",
+    "device_memory",
     "find_nonfinite",
     "inspect",
+    "memory",
+    "read_snapshot",
+    "reset_peak",
     "show",
+    "synthetic_snapshot",
     "trace",
+    "track_transfers",
 ]
 
 
-def show(x: Any, dims: Dims = None) -> TensorView:
+def show(x: Any, dims: Dims = None, live: bool | float = False) -> TensorView:
     """Show ``x`` as axis-labeled cubes whose values stream from the kernel.
 
     ``dims`` names the axes: ``"N C H W"`` or ``("N", "C", "H", "W")``.
+
+    ``live=True`` (or a number of seconds, e.g. ``live=0.2``) makes the view refresh by itself when the tensor is
+    modified in place, checked every 0.5 s (or that many seconds) by a light background thread: the way to use in
+    marimo, which has no IPython to tell the view that a cell ran, and for edits made while a long cell runs. In
+    Jupyter a view refreshes after each cell anyway. See :meth:`TensorView.watch`.
     """
-    return TensorView(x, dims=dims)
+    from .widgets.tensor_view import _check_interval
+
+    interval = None if live is False or live is None else 0.5 if live is True else _check_interval(live)
+    view = TensorView(x, dims=dims)
+    if interval is not None:
+        view.watch(interval)
+    return view
 
 
 def animate(fn: Callable[..., Any], *tensors: Any, dims: Any = None) -> OpPlayer:
@@ -65,3 +106,13 @@ def animate(fn: Callable[..., Any], *tensors: Any, dims: Any = None) -> OpPlayer
     with trace(dims=names) as tr:
         fn(*inputs)
     return OpPlayer(tr.steps)
+
+
+def memory(interval: float = 0.5, replay: Any = None) -> MemoryMonitor:
+    """A live memory monitor: per device allocated / reserved / peak / total, a timeline, and the largest live
+    tensors by name (polled every ``interval`` seconds in a background thread; never initializes CUDA).
+
+    ``replay`` (a snapshot file from ``torch.cuda.memory._dump_snapshot``, its bytes or its dict) shows a recorded
+    allocator snapshot instead: its timeline with the peak marked and what was alive at the peak.
+    """
+    return MemoryMonitor(interval=interval, replay=replay)

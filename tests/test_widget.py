@@ -259,3 +259,22 @@ def test_a_closed_player_releases_its_steps():
     gc.collect()
     assert player.steps == []
     assert ref() is None
+
+
+def test_a_view_nobody_refers_to_is_garbage_collected_with_its_tensor():
+    import gc
+    import weakref
+
+    t = torch.randn(100, 100)
+    tref = weakref.ref(t)
+    vref = weakref.ref(tv.show(t))
+    del t
+    gc.collect()
+    # ipywidgets keeps every open widget in Widget.widgets until it is closed; closing it must leave nothing else
+    view = vref()
+    assert view is not None
+    view.close()
+    del view
+    gc.collect()
+    assert vref() is None, "something still holds the closed view"
+    assert tref() is None

@@ -106,7 +106,9 @@ class MemoryMonitor(anywidget.AnyWidget):
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        display(self._repr_mimebundle_(**kwargs), raw=True)
+        bundle = self._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        display(data, metadata=meta, raw=True)
         if self.figure is not None and not self.replay:
             display(self.figure)
 

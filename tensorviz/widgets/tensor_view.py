@@ -17,6 +17,7 @@ import traitlets
 from .. import protocol
 from ..adapt import as_tensor
 from ..info import SAMPLE_THRESHOLD, inspect
+from ..memory_sources import register_holder, unregister_holder
 from ..nonfinite import (
     Known,
     NonFinite,
@@ -43,9 +44,11 @@ KNOWN_LIMIT = 4096
 FIRST_SENT = 100
 
 
-def _bundle(path: pathlib.Path) -> pathlib.Path | str:
+def _bundle(path: pathlib.Path) -> str:
+    """The bundle's text. Given as a path, anywidget would watch the file for changes with a callback holding each
+    widget, so that no widget (nor its tensor) could ever be garbage-collected."""
     if path.exists():
-        return path
+        return path.read_text(encoding="utf-8")
     # A source checkout without the JS build: fail loudly in the notebook rather than render nothing.
     message = f"tensorviz: {path.name} is missing; build the frontend with `npm run build` in js/"
     return f"export default {{ render({{ el }}) {{ el.textContent = {message!r}; }} }};"
@@ -92,6 +95,7 @@ class TensorView(anywidget.AnyWidget):
         self.on_msg(self._on_message)
         self._start_scan()
         _watch(self)
+        register_holder(self, "a tensorviz view (close it to release)", _held_tensor)
 
     @property
     def tensor(self) -> torch.Tensor | None:
@@ -105,11 +109,15 @@ class TensorView(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the view and let go of its tensor: a closed view keeps nothing alive."""
-        with self._scan_lock:
-            self._scan_generation += 1  # a background count stops at its next chunk
+        self.unwatch()
+        lock = getattr(self, "_scan_lock", None)  # a view whose constructor failed has none
+        if lock is not None:
+            with lock:
+                self._scan_generation += 1  # a background count stops at its next chunk
         self._tensor = None
         self._known = None
         _LIVE.discard(self)
+        unregister_holder(self)
         super().close()
 
     def refresh(self) -> None:
@@ -118,6 +126,47 @@ class TensorView(anywidget.AnyWidget):
         self.info = inspect(self._live()).to_json()
         self.revision += 1
         self._start_scan(force=self.nonfinite.get("state") != "skipped")
+
+    # -- live refresh (any host: marimo and plain Python have no post_run_cell) ------------------------
+
+    def watch(self, interval: float = 0.5) -> TensorView:
+        """Refresh by itself whenever the tensor is modified in place; checked every ``interval`` seconds.
+
+        In Jupyter a view already refreshes after each cell. ``watch`` is for hosts without IPython (marimo,
+        where a cell or a UI callback may edit the tensor) and for edits made while a cell still runs or by
+        another thread. A light background thread compares the tensor's version counter (every in-place op
+        moves it) and calls :meth:`refresh` when it moved. It holds the view weakly and stops on
+        :meth:`unwatch`, on :meth:`close` or when the view is garbage-collected. Calling ``watch`` again
+        changes the interval. Returns the view, so ``tv.show(t).watch()`` works as a cell's last line.
+        """
+        period = _check_interval(interval)
+        self._live()  # a closed view has nothing to watch
+        self.unwatch()
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=_watch_versions, args=(weakref.ref(self), stop, period), name="tensorviz-watch", daemon=True
+        )
+        self._watcher: tuple[threading.Thread, threading.Event] | None = (worker, stop)
+        _WATCHERS[worker] = stop
+        worker.start()
+        return self
+
+    def unwatch(self) -> None:
+        """Stop refreshing by itself (see :meth:`watch`); a view that does not watch is left as it is."""
+        watcher = getattr(self, "_watcher", None)
+        if watcher is None:
+            return
+        self._watcher = None
+        worker, stop = watcher
+        stop.set()
+        if worker is not threading.current_thread():
+            worker.join(timeout=1.0)
+
+    @property
+    def watching(self) -> bool:
+        """Whether the view refreshes by itself after in-place edits (see :meth:`watch`)."""
+        watcher = getattr(self, "_watcher", None)
+        return watcher is not None and watcher[0].is_alive()
 
     def find_nonfinite(self, limit: int = 100) -> NonFinite:
         """Exact NaN, +inf and -inf counts over the whole tensor and the first ``limit`` indices (row-major).
@@ -302,6 +351,10 @@ class TensorView(anywidget.AnyWidget):
         }
 
 
+def _held_tensor(view: TensorView) -> torch.Tensor | None:
+    return view._tensor
+
+
 def parse_dims(dims: Dims, shape: Sequence[int]) -> list[str]:
     """Axis names from ``"N C H W"`` or a sequence; ``""`` for unnamed axes.
 
@@ -379,3 +432,57 @@ def _refresh_changed(*_: Any) -> None:
         t = view.tensor
         if t is not None and _version_of(t) != view._version:
             view.refresh()
+
+
+# -- live refresh -------------------------------------------------------------------------------------------
+
+# The shortest interval a watcher checks at: a refresh costs a statistics pass and a face fetch, and streaming
+# faster than this only floods the frontend.
+MIN_WATCH_INTERVAL = 0.05
+
+# Running watchers and their stop events (told to stop and joined at interpreter exit, like the scans).
+_WATCHERS: dict[threading.Thread, threading.Event] = {}
+
+
+def _check_interval(interval: Any) -> float:
+    number = isinstance(interval, (int, float)) and not isinstance(interval, bool)
+    if not number or not MIN_WATCH_INTERVAL <= interval < float("inf"):
+        raise ValueError(
+            f"interval must be a finite number of seconds >= {MIN_WATCH_INTERVAL} (e.g. 0.5); got {interval!r}"
+        )
+    return float(interval)
+
+
+def _refresh_if_changed(ref: weakref.ref[TensorView]) -> bool:
+    """One check of a watched view: refresh it when its tensor moved on. False when there is nothing left to watch.
+
+    A function of its own, so that no strong reference to the view outlives the check.
+    """
+    view = ref()
+    if view is None:
+        return False
+    t = view.tensor
+    if t is None:  # closed
+        return False
+    if _version_of(t) != view._version:
+        try:
+            view.refresh()
+        except Exception:  # e.g. closed between the check and the refresh; the next check tells
+            pass
+    return True
+
+
+def _watch_versions(ref: weakref.ref[TensorView], stop: threading.Event, interval: float) -> None:
+    try:
+        while not stop.wait(interval):
+            if _EXITING.is_set() or not _refresh_if_changed(ref):
+                return
+    finally:
+        _WATCHERS.pop(threading.current_thread(), None)
+
+
+@atexit.register
+def _stop_watchers() -> None:
+    for worker, stop in list(_WATCHERS.items()):
+        stop.set()
+        worker.join(timeout=10)

@@ -14,11 +14,14 @@ EXAMPLES = pathlib.Path(__file__).parent.parent.parent / "examples"
 PLAYER = '.tensorviz[data-widget="op-player"]'
 
 
+MONITOR = '.tensorviz[data-widget="memory-monitor"]'
+
+
 @pytest.mark.parametrize(
-    ("name", "views", "players"),
-    [("tour", 15, 0), ("operations", 3, 13), ("shape_errors", 0, 16), ("models", 0, 5)],
+    ("name", "views", "players", "monitors"),
+    [("tour", 15, 0, 0), ("operations", 3, 13, 0), ("shape_errors", 0, 16, 0), ("models", 0, 5, 0), ("memory", 0, 0, 2)],
 )
-def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players):
+def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players, monitors):
     server = page._tv_server
     source = EXAMPLES / f"{name}.ipynb"
     (server.root / source.name).write_text(source.read_text())
@@ -56,6 +59,13 @@ def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players):
         lab.wait_ready(root, timeout=30)
         label = root.get_attribute("aria-label") or ""
         assert "tensor of shape" in label, label
+    watched = nb.locator(MONITOR)
+    assert watched.count() >= monitors, f"{source.name} shows {watched.count()} memory monitors"
+    for i in range(watched.count()):
+        root = watched.nth(i)
+        root.scroll_into_view_if_needed()
+        lab.wait_ready(root, timeout=30)
+        lab.screenshot(root, f"{name}-monitor-{i:02d}")
     played = nb.locator(PLAYER)
     assert played.count() >= players, f"{source.name} shows {played.count()} op players"
     for i in range(played.count()):

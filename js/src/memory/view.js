@@ -140,6 +140,7 @@ export class MemoryMonitorView {
     this.renderReplay(replaying ? replay : null);
     this.renderChart(replaying ? replaySeries(replay) : m.get(MEMORY_TRAIT.SERIES), replaying);
     this.renderCensus(replaying ? null : m.get(MEMORY_TRAIT.CENSUS));
+    if (replaying) this.renderAlive(replay);
     this.pauseBtn.textContent = this.paused() ? "Resume" : "Pause";
     this.pauseBtn.setAttribute("aria-label", this.paused() ? "Resume polling" : "Pause polling");
     this.controls.hidden = replaying;
@@ -258,7 +259,7 @@ export class MemoryMonitorView {
       h("span", "tv-mem-file", String(r.file)),
       figure("peak", r.peak_allocated, "replay", undefined),
       figure("reserved", r.peak_reserved, "replay", undefined),
-      h("span", "tv-mem-hint", `${formatCount(Number(r.events || 0))} events${r.peak_device ? ` · peak on ${r.peak_device}` : ""}`),
+      h("span", "tv-mem-hint", `${formatCount(Number(r.events || 0))} events${r.peak_device ? ` · peak on ${r.peak_device}` : ""}${r.synthetic ? " · synthetic (generated, not recorded)" : ""}`),
     );
     this.replayEl.append(top);
     for (const f of r.flags || []) {
@@ -266,19 +267,40 @@ export class MemoryMonitorView {
       if (text && (typeof f === "string" || f.level !== "info")) this.replayEl.append(h("div", "tv-mem-flag", `⚑ ${text}`));
       else if (text) this.replayEl.append(h("div", "tv-mem-note", text));
     }
-    if (Array.isArray(r.alive) && r.alive.length) {
-      this.replayEl.append(h("div", "tv-mem-census-title", "alive at the peak"));
-      const table = h("table", "tv-mem-table");
+  }
+
+  /**
+   * What was alive at the peak, largest first: the first rows, the rest behind a disclosure.
+   * @param {any} r
+   */
+  renderAlive(r) {
+    if (!Array.isArray(r.alive) || !r.alive.length) return;
+    const head = h("div", "tv-mem-census-head");
+    const count = Number(r.alive_count || r.alive.length);
+    head.append(h("span", "tv-mem-census-title", "alive at the peak"), h("span", "tv-mem-hint", `${formatCount(count)} allocations, ${formatBytes(Number(r.alive_bytes || 0))}`));
+    this.censusEl.append(head);
+    const table = (/** @type {any[]} */ rows) => {
+      const t = h("table", "tv-mem-table");
       const hr = h("tr", "");
-      for (const c of ["size", "allocated at"]) hr.append(h("th", "", c));
-      table.append(hr);
-      for (const a of r.alive) {
+      for (const c of ["size", "allocated at (first user frame)"]) hr.append(h("th", "", c));
+      t.append(hr);
+      for (const a of rows) {
         const tr = h("tr", "");
         const frame = Array.isArray(a.frames) && a.frames.length ? a.frames[0] : null;
-        tr.append(h("td", "tv-mem-mono tv-mem-bytes", formatBytes(Number(a.size))), h("td", "tv-mem-mono", frame ? `${frame.filename}:${frame.line} ${frame.name || ""}` : "(no frames recorded)"));
-        table.append(tr);
+        const where = frame ? `${String(frame.filename).split(/[\\/]/).slice(-2).join("/")}:${frame.line} ${frame.name || ""}` : "(no frames recorded)";
+        const cell = h("td", "tv-mem-mono", where);
+        if (frame) cell.title = `${frame.filename}:${frame.line}`;
+        tr.append(h("td", "tv-mem-mono tv-mem-bytes", formatBytes(Number(a.size))), cell);
+        t.append(tr);
       }
-      this.replayEl.append(table);
+      return t;
+    };
+    const FIRST = 8;
+    this.censusEl.append(table(r.alive.slice(0, FIRST)));
+    if (r.alive.length > FIRST) {
+      const more = h("details", "tv-mem-more");
+      more.append(h("summary", "", `${r.alive.length - FIRST} more`), table(r.alive.slice(FIRST)));
+      this.censusEl.append(more);
     }
   }
 
