@@ -10,7 +10,7 @@ import anywidget
 import torch
 import traitlets
 
-from .. import protocol
+from .. import exports_client, protocol
 from ..animation import step_frames
 from ..memory_sources import register_holder, unregister_holder
 from ..tracing import Step
@@ -24,12 +24,15 @@ _CSS = _STATIC / "tensor_view.css"  # one stylesheet for every tensorviz widget
 def summarize(step: Step) -> dict[str, Any]:
     """What the timeline shows of a step (its values and provenance are fetched when the step is shown)."""
     data = step.to_json()
-    keep = ("shape", "dims", "dtype", "device", "strides", "is_contiguous", "storage", "numel")
-    for key in ("inputs", "outputs"):
-        data[key] = [{k: m[k] for k in keep} for m in data.get(key) or []]
+    # only what the timeline and the step's header read: a thousand-op forward stays a small trait
+    keep = ("shape", "dims", "dtype", "device")
+    data["inputs"] = [{k: m[k] for k in keep} for m in data.get("inputs") or []]
     if data.get("output") is not None:
         data["output"] = {k: data["output"][k] for k in keep}
-    data.pop("args", None)
+    for key in ("args", "outputs", "func", "index"):
+        data.pop(key, None)
+    if not any(data.get("details") or ()):
+        data.pop("details", None)
     return data
 
 
@@ -85,7 +88,75 @@ class OpPlayer(anywidget.AnyWidget):
         unregister_holder(self)
         super().close()
 
+    def save_html(self, path: str | pathlib.Path, budget_bytes: int | None = None) -> pathlib.Path:
+        """Write this player as one self-contained HTML file that plays, steps and scrubs offline (no kernel).
+
+        Each step's pictures go in, in order, while the file stays within ``budget_bytes`` (default 8 MB); steps left
+        out say so when shown. Returns the path written.
+        """
+        from ..export import BUDGET, save_html
+
+        return save_html(self, path, BUDGET if budget_bytes is None else budget_bytes)
+
+    def _export_payload(self, budget_bytes: int) -> dict[str, Any]:
+        from ..export import op_player_payload
+
+        state = {"timeline": self.timeline, "current": self.current}
+        return op_player_payload(self._steps, state, budget_bytes=budget_bytes)
+
+    # -- files of what the player shows, drawn by a displayed view --------------------------------------------
+
+    def save_png(
+        self, path: str | pathlib.Path, scale: float = 2.0, timeout: float | None = None
+    ) -> exports_client.ExportJob:
+        """Save the frame shown as a PNG at ``scale``× (2: slides). The browser draws it: a displayed player is asked
+        for the file, written when its answer reaches the kernel, after the calling cell has finished. Returns an
+        :class:`~tensorviz.exports_client.ExportJob` at once (``done()``, ``result()`` in a later cell)."""
+        scale = exports_client.check_number("scale", scale, 0.5, 4)
+        return exports_client.request(self, "png", path, {"scale": scale}, timeout, "save_png")
+
+    def save_svg(self, path: str | pathlib.Path, timeout: float | None = None) -> exports_client.ExportJob:
+        """Save the frame shown as an SVG drawing (every cell a rect, labels as text). Asynchronous like save_png."""
+        return exports_client.request(self, "svg", path, {}, timeout, "save_svg")
+
+    def save_webm(
+        self,
+        path: str | pathlib.Path,
+        steps: str = "current",
+        fps: float = 30,
+        scale: float = 2.0,
+        timeout: float | None = None,
+    ) -> exports_client.ExportJob:
+        """Save the animation of the step shown (``steps="all"``: every step) as a WebM video at ``fps`` frames a
+        second: the frames the player shows, rendered one by one. It is recorded in real time (a step plays 1.4 to
+        2.4 s), then written when it reaches the kernel. Asynchronous like save_png."""
+        steps = exports_client.check_steps(steps)
+        options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, 60)}
+        options["scale"] = exports_client.check_number("scale", scale, 0.5, 4)
+        return exports_client.request(self, "webm", path, options, timeout or self._clip_timeout(steps), "save_webm")
+
+    def save_gif(
+        self,
+        path: str | pathlib.Path,
+        steps: str = "current",
+        fps: float = 15,
+        scale: float = 1.0,
+        timeout: float | None = None,
+    ) -> exports_client.ExportJob:
+        """Save the animation of the step shown (``steps="all"``: every step) as a looping GIF at ``fps`` frames a
+        second (at most 255 colors). Asynchronous like save_png."""
+        steps = exports_client.check_steps(steps)
+        options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, 50)}
+        options["scale"] = exports_client.check_number("scale", scale, 0.25, 3)
+        return exports_client.request(self, "gif", path, options, timeout or self._clip_timeout(steps), "save_gif")
+
+    def _clip_timeout(self, steps: str) -> float:
+        """Long enough to play (and fetch) every step of a clip."""
+        return exports_client.DEFAULT_TIMEOUT + (6.0 * len(self._steps) if steps == "all" else 6.0)
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if exports_client.route(self, content, _buffers):
+            return  # a view's answer to save_png/save_webm/..., or a view saying it is there
         rid = protocol.request_id(content)
         try:
             kind = content.get("kind") if isinstance(content, dict) else None
