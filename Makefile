@@ -9,7 +9,7 @@ BUNDLE := tensorviz/static/tensor_view.js
 NODE_MODULES := js/node_modules/.package-lock.json
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs
 
-.PHONY: setup tour test test-python test-js test-browser lint bench clean
+.PHONY: setup tour test test-python test-js test-browser lint bench clean gallery
 
 setup: $(INSTALLED) $(BUNDLE)
 
@@ -50,6 +50,10 @@ test-browser: setup
 lint: setup
 	$(BIN)/ruff check tensorviz tests benchmarks
 	$(BIN)/mypy tensorviz
+
+# the example notebooks as static pages that work offline: build/gallery/index.html
+gallery: setup
+	$(BIN)/python -m tensorviz.gallery examples build/gallery
 
 bench: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -26,6 +26,9 @@ const builds = [
     outfile: path.join(outdir, "op_player.js") },
   { ...common, entryPoints: [path.join(here, "src/memory_monitor.js")], format: "esm",
     outfile: path.join(outdir, "memory_monitor.js") },
+  // every widget for exported HTML files (tensorviz/export.py inlines it): a classic script, no import() or fetch
+  { ...common, entryPoints: [path.join(here, "src/standalone/index.js")], format: "iife",
+    globalName: "tensorvizStandalone", outfile: path.join(outdir, "standalone.js") },
 ];
 
 if (watch) {

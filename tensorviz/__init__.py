@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, overload
 
 from .adapt import as_tensor
 from .info import Stats, TensorInfo, inspect
+from .ipython import load_ipython_extension, unload_ipython_extension
 from .memory_sources import (
     Census,
     CensusEntry,
@@ -30,6 +31,9 @@ from .tracing import Source, Step, StepError, TensorMeta, Trace, trace
 from .widgets.memory_monitor import MemoryMonitor
 from .widgets.op_player import OpPlayer
 from .widgets.tensor_view import Dims, TensorView
+
+if TYPE_CHECKING:
+    from .batch import Batch
 
 __version__ = "0.2.0.dev0"
 __all__ = [
@@ -59,18 +63,29 @@ __all__ = [
     "device_memory",
     "find_nonfinite",
     "inspect",
+    "load_ipython_extension",
     "memory",
     "read_snapshot",
     "reset_peak",
+    "save_html",
     "show",
     "synthetic_snapshot",
     "trace",
     "track_transfers",
+    "unload_ipython_extension",
 ]
 
 
-def show(x: Any, dims: Dims = None, live: bool | float = False) -> TensorView:
+@overload
+def show(x: tuple[Any, ...] | list[Any] | Mapping[Any, Any], dims: Any = None, live: bool | float = False) -> Batch: ...
+@overload
+def show(x: Any, dims: Dims = None, live: bool | float = False) -> TensorView: ...
+def show(x: Any, dims: Any = None, live: bool | float = False) -> TensorView | Batch:
     """Show ``x`` as axis-labeled cubes whose values stream from the kernel.
+
+    A batch as a DataLoader yields it — a tuple, list or dict of tensors, nested one level — shows every part,
+    labeled by position or key, and returns a :class:`~tensorviz.batch.Batch` (``dims`` per part then:
+    ``dims={0: "N C H W"}`` or ``dims={"image": "N C H W"}``).
 
     ``dims`` names the axes: ``"N C H W"`` or ``("N", "C", "H", "W")``.
 
@@ -81,6 +96,10 @@ def show(x: Any, dims: Dims = None, live: bool | float = False) -> TensorView:
     """
     from .widgets.tensor_view import _check_interval
 
+    if isinstance(x, (tuple, list, Mapping)):  # a batch: one labeled view per part
+        from .batch import Batch
+
+        return Batch(x, dims=dims, live=live)
     interval = None if live is False or live is None else 0.5 if live is True else _check_interval(live)
     view = TensorView(x, dims=dims)
     if interval is not None:
@@ -116,3 +135,25 @@ def memory(interval: float = 0.5, replay: Any = None) -> MemoryMonitor:
     allocator snapshot instead: its timeline with the peak marked and what was alive at the peak.
     """
     return MemoryMonitor(interval=interval, replay=replay)
+
+
+def save_html(obj: Any, path: Any, budget_bytes: int | None = None, dims: Dims = None) -> Any:
+    """Write ``obj`` as one self-contained HTML file that works offline from disk, with no kernel and no network.
+
+    ``obj`` is a tensor (shown as :func:`show` shows it, ``dims`` naming its axes), a :func:`trace` (its op player)
+    or a widget (a TensorView, OpPlayer or MemoryMonitor, as it is now). The file holds what the reader can explore
+    within ``budget_bytes`` (default 8 MB: all of a tensor's values when they fit, else a block-reduced copy; a
+    trace's steps until the budget is spent) and says what it holds. Returns the path written (a ``pathlib.Path``).
+    """
+    from .export import BUDGET
+
+    budget = BUDGET if budget_bytes is None else budget_bytes
+    if isinstance(obj, (TensorView, OpPlayer)):
+        return obj.save_html(path, budget_bytes=budget)
+    if isinstance(obj, MemoryMonitor):
+        return obj.save_html(path)
+    made: TensorView | OpPlayer = obj.player() if isinstance(obj, Trace) else TensorView(obj, dims=dims)
+    try:
+        return made.save_html(path, budget_bytes=budget)
+    finally:
+        made.close()

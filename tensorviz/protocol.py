@@ -229,3 +229,19 @@ def parse_step(content: Any, count: int) -> int:
 # Frontend -> kernel: {kind: "action", id, action}; the kernel answers {kind: "action", id, action} (the new figures
 # arrive as traits) or an ERROR reply.
 MEMORY_ACTIONS = ("pause", "resume", "reset_peak", "census")
+
+
+# -- exports ---------------------------------------------------------------------------------------------------------
+# Files a displayed view draws of what it shows (view.save_png(...) and the like; see tensorviz.exports_client). The
+# kernel cannot draw them: the picture is the browser's. A view says when it is there (so that the kernel can say at
+# once that no view could answer), the kernel asks, the view answers with the file's bytes in parts:
+#
+#   frontend: {kind: "export", id: <view id>, event: "open" | "closed", formats: [str, ...]}
+#   kernel:   {kind: "export", id, format, options: {...}}
+#   frontend: {kind: "export", id, view: <view id>, format, error: str | null, name, mime, size, part, parts}
+#             + one buffer: bytes part * EXPORT_CHUNK onwards of the file (none with an error)
+EXPORT = "export"
+EXPORT_OPEN = "open"
+EXPORT_CLOSED = "closed"
+EXPORT_CHUNK = 4 << 20
+EXPORT_MIME = {"png": "image/png", "svg": "image/svg+xml", "webm": "video/webm", "gif": "image/gif"}

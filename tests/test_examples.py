@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.ipynb"))
-PICTURES = {"models": 5, "memory": 3}  # how many widgets a notebook shows at least (default 8)
+PICTURES = {"models": 5, "memory": 3, "data": 7}  # how many widgets a notebook shows at least (default 8)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

@@ -67,9 +67,10 @@ export const LIMITS = Object.freeze({
  * @typedef {{kind: "faces", id: string, budget: [number, number], faces: FaceRequest[]}} FacesRequest
  * @typedef {{axes: number[], index: number[], window: number[], extent: number[], shape: number[],
  *            step: number[], sample?: number[], encoding: string, error: string | null,
- *            unread_nonfinite?: number, nonfinite_unknown?: boolean}} FaceMeta
+ *            unread_nonfinite?: number, nonfinite_unknown?: boolean, note?: string[]}} FaceMeta
  *            (`unread_nonfinite`: NaN/inf of a row-sampled face that the rows read missed, marked on their cells
- *            from the exact scan; `nonfinite_unknown`: the face may miss some the kernel does not know of)
+ *            from the exact scan; `nonfinite_unknown`: the face may miss some the kernel does not know of; `note`: what
+ *            a reply holds when it holds less than was asked, e.g. an exported file's blocks: each shown once)
  * @typedef {{kind: "faces", id: string, revision: number, faces: FaceMeta[]}} FacesReply
  * @typedef {{state: string, nan?: number, posinf?: number, neginf?: number, first?: number[][], kinds?: string[],
  *            elements?: number, seconds?: number | null, reason?: string, file?: string}} NonfiniteState
@@ -148,4 +149,29 @@ export const MEMORY_ACTION = Object.freeze({
   RESUME: "resume",
   RESET_PEAK: "reset_peak",
   CENSUS: "census",
+});
+
+// -- exports (mirror of the exports section of tensorviz/protocol.py) -----------------------------------------------
+
+/**
+ * Files a displayed view draws of what it shows, for the kernel (view.save_png(...) and the like). A view says when
+ * it is there, the kernel asks it for a file, the view answers with the file's bytes (in parts of at most CHUNK):
+ *   frontend: {kind: "export", id: <view id>, event: "open" | "closed", formats: [...]}
+ *   kernel:   {kind: "export", id, format, options}
+ *   frontend: {kind: "export", id, view, format, error: string | null, name, mime, size, part, parts} + one buffer
+ */
+export const EXPORT = Object.freeze({
+  KIND: "export",
+  OPEN: "open",
+  CLOSED: "closed",
+  /** bytes per reply message (a message far larger than this may be refused on its way to the kernel) */
+  CHUNK: 4 << 20,
+});
+
+/** Export formats and their MIME types. */
+export const EXPORT_MIME = Object.freeze({
+  png: "image/png",
+  svg: "image/svg+xml",
+  webm: "video/webm",
+  gif: "image/gif",
 });

@@ -18,6 +18,7 @@ import { renderControls } from "./view/controls.js";
 import { renderColorbar } from "./view/colorbar.js";
 import { jumpText, renderNonfinite } from "./view/nonfinite.js";
 import { Tooltip } from "./view/tooltip.js";
+import { tensorExports } from "./export/tensor.js";
 
 /**
  * @typedef {{get: (k: string) => any, set: (k: string, v: any) => void, on: Function, off: Function,
@@ -109,6 +110,9 @@ class TensorView {
     const body = h("div", "tv-body");
     body.append(this.picture.legendEl, this.picture.positionEl, this.scroll, this.zoomBar, this.sparseEl, this.captionEl, this.colorbarSlot);
     this.root.append(this.headerSlot, this.nonfiniteSlot, this.errorEl, this.noteEl, body, this.controlsSlot, this.statusEl, this.tooltip.el);
+    // Save PNG / Save SVG, and the same files for the kernel (view.save_png)
+    this.exports = tensorExports(this);
+    this.root.insertBefore(this.exports.el, this.statusEl);
     host.append(this.root);
 
     // every DOM listener on the picture goes with this signal when the view is destroyed
@@ -517,13 +521,16 @@ class TensorView {
       const role = scene.slots[i].role;
       const what = role === "overview" ? "overview" : role === "flat" ? "face" : `${role} face`;
       const read = sampleText(r.meta && r.meta.sample, s.shape.length);
-      const sampled = read ? ` read from ${read} (a sample: zoom in to read every element)` : "";
+      // a reply that holds less than was asked (an exported file) says what it holds: zooming in will not help there
+      const held = r.meta && Array.isArray(r.meta.note) ? r.meta.note.map(String) : [];
+      for (const n of held) notes.add(n);
+      const sampled = read ? ` read from ${read}${held.length ? "" : " (a sample: zoom in to read every element)"}` : "";
       if (z && z.zoomed && i === z.slot && st) {
         // the zoomed face says whether it is exact yet
         notes.add(
           st[0] === 1 && st[1] === 1
             ? `zoomed ${what}: exact values, one cell per element`
-            : `zoomed ${what}: still reduced, each cell shows the largest |x| of a ${st[0]}×${st[1]} block${sampled}; zoom in further for exact values`,
+            : `zoomed ${what}: still reduced, each cell shows the largest |x| of a ${st[0]}×${st[1]} block${sampled}${held.length ? "" : "; zoom in further for exact values"}`,
         );
         return;
       }
@@ -749,6 +756,7 @@ class TensorView {
     if (this.io) this.io.disconnect();
     this.client.close();
     this.rpc.close();
+    this.exports.destroy();
     this.domListeners.abort();
     this.root.remove();
   }

@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .. import protocol
+from .. import exports_client, protocol
 from ..memory_sources import census, cuda_state, device_memory, reset_peak
 from .tensor_view import _bundle
 
@@ -92,6 +92,19 @@ class MemoryMonitor(anywidget.AnyWidget):
         self.poll()
         return done
 
+    def save_html(self, path: str | pathlib.Path) -> pathlib.Path:
+        """Write the monitor's figures as they are now as one self-contained HTML file (a static picture: its buttons
+        need the kernel). Returns the path written."""
+        from ..export import BUDGET, save_html
+
+        return save_html(self, path, BUDGET)
+
+    def _export_payload(self, budget_bytes: int) -> dict[str, Any]:
+        from ..export import memory_monitor_payload
+
+        names = ("cuda", "devices", "series", "census", "replay", "paused", "interval")
+        return memory_monitor_payload({name: getattr(self, name) for name in names})
+
     def pause(self) -> None:
         self.paused = True
 
@@ -145,7 +158,24 @@ class MemoryMonitor(anywidget.AnyWidget):
 
     # -- messages -----------------------------------------------------------------------------------------------
 
+    # -- files of the figures and the timeline, drawn by a displayed monitor ---------------------------------------
+
+    def save_png(
+        self, path: str | pathlib.Path, scale: float = 2.0, timeout: float | None = None
+    ) -> exports_client.ExportJob:
+        """Save the figures and the timeline as the monitor shows them, as a PNG at ``scale``×. A displayed monitor
+        draws it; the file is written when its answer reaches the kernel, after the calling cell has finished.
+        Returns an :class:`~tensorviz.exports_client.ExportJob` at once (``done()``, ``result()`` in a later cell)."""
+        scale = exports_client.check_number("scale", scale, 0.5, 4)
+        return exports_client.request(self, "png", path, {"scale": scale}, timeout, "save_png")
+
+    def save_svg(self, path: str | pathlib.Path, timeout: float | None = None) -> exports_client.ExportJob:
+        """Save the figures and the timeline as an SVG drawing. Asynchronous like :meth:`save_png`."""
+        return exports_client.request(self, "svg", path, {}, timeout, "save_svg")
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if exports_client.route(self, content, _buffers):
+            return  # a view's answer to save_png/save_svg, or a view saying it is there
         rid = protocol.request_id(content)
         try:
             action = content.get("action") if isinstance(content, dict) else None

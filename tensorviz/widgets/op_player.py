@@ -140,11 +140,11 @@ class OpPlayer(anywidget.AnyWidget):
         path: str | pathlib.Path,
         steps: str = "current",
         fps: float = 15,
-        scale: float = 1.0,
+        scale: float = 2.0,
         timeout: float | None = None,
     ) -> exports_client.ExportJob:
         """Save the animation of the step shown (``steps="all"``: every step) as a looping GIF at ``fps`` frames a
-        second (at most 255 colors). Asynchronous like save_png."""
+        second, at ``scale``× (2: slides; at most 255 colors). Asynchronous like save_png."""
         steps = exports_client.check_steps(steps)
         options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, 50)}
         options["scale"] = exports_client.check_number("scale", scale, 0.25, 3)

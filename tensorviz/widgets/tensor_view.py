@@ -14,7 +14,7 @@ import anywidget
 import torch
 import traitlets
 
-from .. import protocol
+from .. import exports_client, protocol
 from ..adapt import as_tensor
 from ..info import SAMPLE_THRESHOLD, inspect
 from ..memory_sources import register_holder, unregister_holder
@@ -182,6 +182,25 @@ class TensorView(anywidget.AnyWidget):
         self._finish_scan(generation, found, 0.0)
         return NonFinite(found.nan, found.posinf, found.neginf, found.indices[:limit], found.kinds[:limit])
 
+    def save_html(self, path: str | pathlib.Path, budget_bytes: int | None = None) -> pathlib.Path:
+        """Write this view as one self-contained HTML file that works offline (no kernel, no network).
+
+        It holds the tensor's values when the file stays within ``budget_bytes`` (default 8 MB), else a block-reduced
+        copy (see :mod:`tensorviz.export`); the file says which. Returns the path written.
+        """
+        from ..export import BUDGET, save_html
+
+        return save_html(self, path, BUDGET if budget_bytes is None else budget_bytes)
+
+    def _export_payload(self, budget_bytes: int) -> dict[str, Any]:
+        from ..export import tensor_view_payload
+
+        if self.nonfinite.get("state") == "checking":
+            self.find_nonfinite()  # the file lists where they are: count now rather than export "checking…"
+        names = ("info", "dims", "face_axes", "index", "complex_part", "revision", "error", "nonfinite")
+        state = {name: getattr(self, name) for name in names}
+        return tensor_view_payload(self._live(), state, known=self._known, budget_bytes=budget_bytes)
+
     # -- NaN and infinities -----------------------------------------------------------------------
 
     def _start_scan(self, force: bool = False) -> None:
@@ -272,7 +291,30 @@ class TensorView(anywidget.AnyWidget):
                 raise traitlets.TraitError(f"index {i} is out of range for axis {axis} of size {size}")
         return index
 
+    # -- files of the picture, drawn by a displayed view ----------------------------------------------------
+
+    def save_png(
+        self, path: str | pathlib.Path, scale: float = 2.0, timeout: float | None = None
+    ) -> exports_client.ExportJob:
+        """Save the picture as the view shows it (cells, outlines, axis labels) as a PNG at ``scale``× (2: slides).
+
+        The browser draws it: a displayed view is asked for the file, and the file is written when its answer
+        reaches the kernel, which is after the calling cell has finished (a cell cannot wait for it: the answer comes
+        through the loop the cell is holding up). Returns an :class:`~tensorviz.exports_client.ExportJob` at once:
+        ``job.done()``, ``job.result()`` in a later cell; shown as a cell's result it says when the file is saved.
+        Raises :class:`~tensorviz.exports_client.ExportError` at once when no view is displayed to answer.
+        """
+        scale = exports_client.check_number("scale", scale, 0.5, 4)
+        return exports_client.request(self, "png", path, {"scale": scale}, timeout, "save_png")
+
+    def save_svg(self, path: str | pathlib.Path, timeout: float | None = None) -> exports_client.ExportJob:
+        """Save the picture as an SVG drawing: cells as rects, outlines as paths, labels and ticks as text (a face of
+        more than 16,384 cells as one embedded PNG image). Asynchronous like :meth:`save_png`."""
+        return exports_client.request(self, "svg", path, {}, timeout, "save_svg")
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if exports_client.route(self, content, _buffers):
+            return  # a view's answer to save_png/save_svg, or a view saying it is there
         rid = protocol.request_id(content)
         try:
             kind = content.get("kind") if isinstance(content, dict) else None

@@ -19,7 +19,16 @@ MONITOR = '.tensorviz[data-widget="memory-monitor"]'
 
 @pytest.mark.parametrize(
     ("name", "views", "players", "monitors"),
-    [("tour", 15, 0, 0), ("operations", 3, 13, 0), ("shape_errors", 0, 16, 0), ("models", 0, 5, 0), ("memory", 0, 0, 2)],
+    [
+        ("tour", 15, 0, 0),
+        ("operations", 3, 13, 0),
+        ("shape_errors", 0, 16, 0),
+        ("models", 0, 5, 0),
+        ("memory", 0, 0, 2),
+        ("creating", 15, 1, 0),
+        ("training", 10, 1, 0),
+        ("data", 6, 1, 0),
+    ],
 )
 def test_every_view_in_an_example_notebook_is_drawn(page, name, views, players, monitors):
     server = page._tv_server

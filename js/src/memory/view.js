@@ -5,6 +5,7 @@ import { h } from "../view/picture.js";
 import { formatBytes, formatCount, formatShape } from "../format.js";
 import { chartOf } from "./chart.js";
 import { MEMORY_TRAIT, MEMORY_ACTION } from "../protocol.js";
+import { memoryExports } from "../export/memory.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const METRICS = /** @type {const} */ (["allocated", "reserved", "peak", "total", "free"]);
@@ -91,6 +92,9 @@ export class MemoryMonitorView {
     this.censusEl = h("div", "tv-mem-census");
     this.replayEl = h("div", "tv-mem-replay");
     this.root.append(this.banner, this.replayEl, this.devicesEl, this.chartEl, this.controls, this.censusEl);
+    // Save PNG / Save SVG of the figures and the timeline, and the same files for the kernel (monitor.save_png)
+    this.exports = memoryExports(this);
+    this.chartEl.after(this.exports.el);
     host.append(this.root);
     this.pauseBtn = this.button("Pause", "Pause polling", () => this.act(this.paused() ? MEMORY_ACTION.RESUME : MEMORY_ACTION.PAUSE));
     this.resetBtn = this.button("Reset peak", "Reset the peak to what is allocated now", () => this.act(MEMORY_ACTION.RESET_PEAK));
@@ -306,6 +310,7 @@ export class MemoryMonitorView {
 
   destroy() {
     for (const [name, fn] of this.handlers) this.model.off(name, fn);
+    this.exports.destroy();
     this.root.remove();
   }
 }

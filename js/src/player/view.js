@@ -7,7 +7,9 @@ import { rawAt } from "../decode.js";
 import { formatBlock, formatShape, formatValue } from "../format.js";
 import { unravel } from "./arrange.js";
 import { buildStage, cellUnder } from "./stage.js";
-import { frameAt, HOLD_IN, HOLD_OUT, motionAt } from "./motion.js";
+import { HOLD_IN, HOLD_OUT, motionAt } from "./motion.js";
+import { occupancy, paintStepFrame } from "../export/frames.js";
+import { playerExports } from "../export/player.js";
 import { sourceColor, stepColormap, unpackCss, valueColors } from "./colors.js";
 import { describeStep, groupSteps, shapesText, stepDuration } from "./timeline.js";
 import { decodeStep, PLAYER_KIND, PLAYER_TRAIT } from "./data.js";
@@ -180,6 +182,9 @@ export class OpPlayerView {
     this.list.setAttribute("aria-label", "Traced steps");
     this.tooltip = new Tooltip();
     this.root.append(this.head, this.errorEl, this.stageEl, this.caption, this.colorbarSlot, controls, this.list, this.tooltip.el);
+    // Save PNG / SVG (the frame shown), WebM / GIF (the step played), and the same files for the kernel
+    this.exports = playerExports(this);
+    this.root.insertBefore(this.exports.el, this.list);
     host.append(this.root);
 
     this.dom = new AbortController();
@@ -447,23 +452,10 @@ export class OpPlayerView {
 
   /** When each input cell is left (first track out) and each output cell filled (last track in), in motion time. */
   prepareOccupancy() {
-    const st = this.stage;
-    if (!st) return;
-    const tr = st.tracks;
-    this.leave = st.inputs.map((p) => new Float64Array(p.xs.length).fill(Infinity));
-    this.arrive = new Float64Array(st.output ? st.output.xs.length : 0).fill(tr ? -1 : 1);
-    if (!tr) return;
-    const fed = new Uint8Array(this.arrive.length);
-    for (let m = 0; m < tr.n; m++) {
-      const L = this.leave[tr.operand[m]];
-      if (tr.start[m] < L[tr.src[m]]) L[tr.src[m]] = tr.start[m];
-      if (tr.end[m] > this.arrive[tr.dst[m]]) this.arrive[tr.dst[m]] = tr.end[m];
-      fed[tr.dst[m]] = 1;
-    }
-    // an output cell nothing travels to (e.g. a reduction over an empty axis) is simply there at the end; a place a
-    // failed reshape cannot fill stays empty
-    const places = !!(st.output && st.output.t.places);
-    for (let j = 0; j < fed.length; j++) if (!fed[j]) this.arrive[j] = places ? Infinity : 1;
+    if (!this.stage) return;
+    const { leave, arrive } = occupancy(this.stage);
+    this.leave = leave;
+    this.arrive = arrive;
   }
 
   /** Outlines, axis arrows and labels of the stage (they do not move). */
@@ -594,125 +586,32 @@ export class OpPlayerView {
     return layer;
   }
 
+  /** What a frame is painted from (export/frames.js): the stage, colors, when cells are left and filled. */
+  frameState() {
+    if (!this.cssCache) this.cssCache = new Map();
+    return /** @type {import("../export/frames.js").FrameState} */ ({
+      stage: this.stage, inColors: this.inColors, outColors: this.outColors, leave: this.leave, arrive: this.arrive,
+      winners: !!(this.data && this.data.winners.some(Boolean)), failed: !!(this.data && this.data.error),
+      reduced: this.reduced, ink: this.ink, errorColor: this.errorColor, css: (/** @type {number} */ c) => this.css(c),
+    });
+  }
+
   /** Paint the elements at the current time: each is at its input cell, in flight, or at its output cell. */
   paint() {
     const st = this.stage;
     const ctx = this.canvas.getContext("2d");
     if (!st || !ctx || !this.inColors) return;
-    if (!this.cssCache) this.cssCache = new Map();
     const dpr = this.dpr || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.globalAlpha = 1;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const layer = this.slotLayer();
     if (layer) ctx.drawImage(layer, 0, 0);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    // the same frame the video and GIF exports paint (export/frames.js)
+    this.frame = paintStepFrame(ctx, this.frameState(), this.t, dpr, this.frame);
     const u = motionAt(this.t);
-    const tr = st.tracks;
-    // inputs: an element is drawn at its cell until it leaves; one that nothing takes (not selected by an index)
-    // dims as the others leave; without motion (an op without element paths) the inputs fade into the output
-    const fade = tr ? 1 : 1 - u;
-    st.inputs.forEach((p, i) => {
-      const cols = this.inColors[i];
-      const leave = this.leave ? this.leave[i] : null;
-      const dim = Math.max(0.25, 1 - 0.75 * u);
-      for (const pass of [0, 1]) {
-        ctx.globalAlpha = pass ? dim : fade;
-        for (let e = 0; e < p.xs.length; e++) {
-          const unused = !!(tr && leave && leave[e] === Infinity);
-          if (unused !== !!pass) continue;
-          if (leave && !unused && u > leave[e]) continue;
-          ctx.fillStyle = this.css(cols[e]);
-          ctx.fillRect(p.xs[e], p.ys[e], p.size, p.size);
-        }
-      }
-    });
-    const out = st.output;
-    if (out && this.outColors) {
-      ctx.globalAlpha = tr ? 1 : u;
-      for (let j = 0; j < out.xs.length; j++) {
-        const arrived = tr ? u >= this.arrive[j] && (u > 0 || this.arrive[j] <= 0) : u > 0;
-        if (!arrived) continue;
-        ctx.fillStyle = this.css(this.outColors[j]);
-        ctx.fillRect(out.xs[j], out.ys[j], out.size, out.size);
-      }
-    }
-    if (tr && u > 0 && u < 1) {
-      const converge = tr.n > (out ? out.xs.length : 0);
-      const f = frameAt(tr, this.t, { reduced: this.reduced, converge }, this.frame);
-      this.frame = f;
-      /** @type {number[]} */
-      const ghosts = [];
-      let alpha = -1;
-      for (let m = 0; m < tr.n; m++) {
-        const span = tr.end[m] - tr.start[m];
-        const local = span > 0 ? (u - tr.start[m]) / span : 1;
-        if (local <= 0 || local >= 1) continue;
-        if (f.alpha[m] !== alpha) {
-          alpha = f.alpha[m];
-          ctx.globalAlpha = alpha;
-        }
-        ctx.fillStyle = this.css(f.color[m]);
-        const s = f.size[m];
-        const shift = tr.s0[m] === tr.s1[m] ? (tr.s1[m] - s) / 2 : 0;
-        ctx.fillRect(f.x[m] + shift, f.y[m] + shift, s, s);
-        if (tr.ghost[m]) ghosts.push(m);
-      }
-      if (ghosts.length) {
-        // a broadcast element's copies: dashed outlines (stride 0, the same element)
-        ctx.globalAlpha = 0.9;
-        ctx.strokeStyle = "rgba(255,255,255,0.9)";
-        ctx.lineWidth = 1;
-        ctx.setLineDash([2, 2]);
-        for (const m of ghosts) {
-          const s = f.size[m];
-          const shift = tr.s0[m] === tr.s1[m] ? (tr.s1[m] - s) / 2 : 0;
-          ctx.strokeRect(f.x[m] + shift + 0.5, f.y[m] + shift + 0.5, s - 1, s - 1);
-        }
-        ctx.setLineDash([]);
-      }
-    }
-    // the winner of a max/argmax keeps a ring once it has landed
-    if (tr && out && u >= 1 && this.data && this.data.winners.some(Boolean)) {
-      ctx.globalAlpha = 1;
-      ctx.strokeStyle = this.ink || "#222";
-      ctx.lineWidth = 2;
-      for (let m = 0; m < tr.n; m++) {
-        if (!tr.winner[m]) continue;
-        const p = st.inputs[tr.operand[m]];
-        ctx.strokeRect(p.xs[tr.src[m]] - 1, p.ys[tr.src[m]] - 1, p.size + 2, p.size + 2);
-      }
-    }
-    if (this.data && this.data.error && u >= 1) this.paintShortfall(st);
-    ctx.globalAlpha = 1;
     this.paintTravel(u);
     this.paintPhase(u);
-  }
-
-  /**
-   * The count that fails, at the end of a failed reshape: the places left empty and the elements left over,
-   * outlined in the error color.
-   * @param {import("./stage.js").Stage} st
-   */
-  paintShortfall(st) {
-    const ctx = this.canvas.getContext("2d");
-    if (!ctx) return;
-    ctx.globalAlpha = 1;
-    ctx.strokeStyle = this.errorColor || "#d32f2f";
-    ctx.lineWidth = 2;
-    ctx.setLineDash([3, 2]);
-    const out = st.output;
-    if (out && out.t.places) {
-      for (let j = 0; j < out.xs.length; j++) {
-        if (this.arrive[j] === Infinity) ctx.strokeRect(out.xs[j] + 1, out.ys[j] + 1, out.size - 2, out.size - 2);
-      }
-      st.inputs.forEach((p, i) => {
-        const leave = this.leave ? this.leave[i] : null;
-        if (!leave || i > 0) return;
-        for (let e = 0; e < p.xs.length; e++) if (leave[e] === Infinity) ctx.strokeRect(p.xs[e] - 1, p.ys[e] - 1, p.size + 2, p.size + 2);
-      });
-    }
-    ctx.setLineDash([]);
   }
 
   /**
@@ -905,6 +804,7 @@ export class OpPlayerView {
     this.dom.abort();
     this.model.off("msg:custom", this.onMessage);
     this.model.off(`change:${PLAYER_TRAIT.STEPS}`, this.onSteps);
+    this.exports.destroy();
     this.pending.clear();
     this.root.remove();
   }

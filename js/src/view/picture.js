@@ -12,7 +12,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
  * @typedef {import("./scene.js").Slot} Slot
  * @typedef {import("../faces.js").FaceResult} FaceResult
  * @typedef {import("../colormap.js").Colormap} Colormap
- * @typedef {{slot: Slot, result: FaceResult}} Painted
+ * @typedef {{slot: Slot, result: FaceResult, wrote?: boolean}} Painted
  * @typedef {{index: string, value: string, block: boolean, label: string, extent: string}} Hit
  */
 
@@ -101,6 +101,8 @@ export class Picture {
     this.dpr = 1;
     /** @type {Element | null} the ring around a highlighted element */
     this.highlightEl = null;
+    /** @type {{results: FaceResult[], cmap: Colormap, part: "magnitude"|"phase"} | null} what was painted last (exports) */
+    this.last = null;
   }
 
   /**
@@ -110,6 +112,7 @@ export class Picture {
   setScene(scene) {
     this.scene = scene;
     this.painted = [];
+    this.last = null;
     const { width, height } = scene;
     this.el.style.width = `${width}px`;
     this.el.style.height = `${height}px`;
@@ -249,6 +252,7 @@ export class Picture {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.painted = [];
+    this.last = { results, cmap, part };
     const font = themeColor(this.el, "--jp-code-font-family", "ui-monospace, Menlo, Consolas, monospace");
     scene.slots.forEach((slot, i) => {
       const r = results[i];
@@ -296,7 +300,7 @@ export class Picture {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       const wrote = slot.text && exact && this.paintText(ctx, slot, r, cmap, part, font);
       this.paintSpecials(ctx, slot, r, sy / k, font, !wrote);
-      this.painted.push({ slot, result: r });
+      this.painted.push({ slot, result: r, wrote: !!wrote });
     });
   }
 
@@ -377,6 +381,30 @@ export class Picture {
       ctx.fillText(s, (e + (x + 0.5) * cw) * dpr, (f + (y + 0.5) * ch) * dpr);
     });
     return true;
+  }
+
+  /**
+   * The cells as painted now, on a new canvas at `dpr` device pixels per CSS pixel (a PNG export at 2×): the same
+   * paint, into another canvas; the view's own canvas is left as it is.
+   * @param {number} dpr
+   * @returns {HTMLCanvasElement}
+   */
+  renderCells(dpr) {
+    const out = /** @type {HTMLCanvasElement} */ (document.createElement("canvas"));
+    const scene = this.scene;
+    if (!scene) return out;
+    out.width = Math.ceil(scene.width * dpr);
+    out.height = Math.ceil(scene.height * dpr);
+    const keep = { canvas: this.canvas, dpr: this.dpr, painted: this.painted, last: this.last };
+    this.canvas = out;
+    this.dpr = dpr;
+    try {
+      if (keep.last) this.paint(keep.last.results, keep.last.cmap, keep.last.part);
+      else this.paintHatch(scene);
+    } finally {
+      Object.assign(this, keep);
+    }
+    return out;
   }
 
   /**
