@@ -29,9 +29,10 @@ operand or result *as they were when the op ran*:
 * a tensor of at most ``keep_elements`` (:data:`KEEP_ELEMENTS`) elements is cloned when recorded, on
   its own device and detached; an in-place op's inputs are cloned *before* it runs. A tensor object
   already kept at the same ``_version`` (the output of one step is usually the input of the next) is
-  not cloned again. The result of a data-movement or element-wise op (``view``, ``permute``, ``x[0]``,
-  ``cat``, ``x + y``...) whose inputs are kept is not cloned at all: ``values()`` replays the op on the
-  kept inputs, which gives back exactly its values. Clones stop once they hold :data:`KEEP_BYTES` in all.
+  not cloned again. The result of a data-movement, element-wise or reduction op (``view``, ``permute``,
+  ``x[0]``, ``cat``, ``x + y``, ``x.sum(0)``...) whose inputs are kept is not cloned at all: ``values()``
+  replays the op on the kept inputs, which gives back exactly its values (a small reduction runs in one
+  deterministic pass). Clones stop once they hold :data:`KEEP_BYTES` in all.
 * a larger tensor is kept only as a weak reference with its ``_version``: ``values()`` returns the live
   tensor while it is alive and unchanged, else ``None``. Tracing never keeps a big tensor alive and
   never copies it.
@@ -44,7 +45,6 @@ that :meth:`Step.sources` can replay the op; element provenance is computed on d
 from __future__ import annotations
 
 import linecache
-import math
 import os
 import sys
 import weakref
@@ -683,7 +683,7 @@ class Trace:
         spec = spec_of(op)
         index_pos = frozenset(p for p, name in enumerate(spec.params) if name in spec.index)
         replay = spec.provenance == "replay"
-        derive = spec.provenance in ("replay", "elementwise") and op not in _NOT_DERIVED
+        derive = spec.provenance in ("replay", "elementwise", "reduction") and op not in _NOT_DERIVED
         fid = len(self._store.funcs)
         self._store.funcs.append((func, op, reflected))
         return (fid, op, index_pos, spec.index, replay, derive, op in SHAPE_ONLY, spec.kind == "creation")
@@ -732,7 +732,7 @@ class Trace:
         if key in snaps:
             return meta, key
         numel = meta[_M_NUMEL]
-        if numel > self.keep_elements or meta[_M_STRIDES] is None or meta[_M_DEVICE].type == "meta":
+        if numel > self.keep_elements or meta[_M_STRIDES] is None or t.is_meta:
             snaps[key] = h
             return meta, key
         if view is not None:
@@ -797,7 +797,8 @@ class Trace:
             if where == 2 and code.co_name in EINOPS_API:
                 call_frame = frame  # the outermost one wins: rearrange calls reduce
             frame = frame.f_back  # type: ignore[assignment]
-        self._mark_call(call_frame)
+        if call_frame is not None or self._call is not None:
+            self._mark_call(call_frame)
         if frame is None:
             return 0
         key = (code, frame.f_lineno)
@@ -899,7 +900,7 @@ class Trace:
         dims_of = self._dims
         meta = self._meta
         inputs = tuple(meta(m, _fit(dims_of.get(m[_M_TID]), m[_M_SHAPE])) for m in rec[_INPUTS])
-        out_shapes = [m[_M_SHAPE] for m in rec[_OUTPUTS]]
+        out_shapes = [tuple(m[_M_SHAPE]) for m in rec[_OUTPUTS]]
         out_dims = propagate_dims(op, kind, bound, inputs, out_shapes)
         outputs = tuple(meta(m, d) for m, d in zip(rec[_OUTPUTS], out_dims, strict=True))
         for m in outputs:
@@ -1206,25 +1207,24 @@ _M_SHAPE, _M_STRIDES, _M_DTYPE, _M_DEVICE, _M_STORAGE, _M_OFFSET, _M_GRAD, _M_TI
 
 def _raw_meta(t: torch.Tensor, tid: int) -> tuple[Any, ...]:
     """(shape, strides, dtype, device, storage, offset, requires_grad, tid, numel): plain values, read
-    once per tensor version."""
-    shape = tuple(t.shape)
-    device = t.device
+    once per tensor version. The hot path of recording: each read here is a call into torch, so it reads
+    the cheapest attributes (``is_meta`` rather than ``device.type``, the ``torch.Size`` as it is)."""
     strides: tuple[int, ...] | None = None
     offset: int | None = None
-    if t.layout == _STRIDED:  # sparse tensors answer stride() with zeros: ask only strided ones
+    if t.layout is _STRIDED:  # sparse tensors answer stride() with zeros: ask only strided ones
         try:
             strides, offset = t.stride(), t.storage_offset()  # type: ignore[assignment]
         except (RuntimeError, NotImplementedError):
             strides = offset = None
     dtype = t.dtype
     storage: int | None = None
-    if strides is not None and device.type != "meta":
+    if strides is not None and not t.is_meta:
         try:  # where the storage starts: the same number as untyped_storage().data_ptr(), read faster
             ptr = t.data_ptr()  # 0 for an empty tensor, even a view of a non-empty storage
             storage = ptr - offset * dtype.itemsize if ptr else t.untyped_storage().data_ptr() or None  # type: ignore[operator]
         except (RuntimeError, NotImplementedError, TypeError):
             storage = None
-    return (shape, strides, dtype, device, storage, offset, t.requires_grad, tid, math.prod(shape))
+    return (t.shape, strides, dtype, t.device, storage, offset, t.requires_grad, tid, t.numel())
 
 
 _DEVICE_NAMES: dict[torch.device, str] = {}
@@ -1234,7 +1234,7 @@ def _meta(m: tuple[Any, ...], dims: tuple[str, ...]) -> TensorMeta:
     device = _DEVICE_NAMES.get(m[_M_DEVICE])
     if device is None:
         device = _DEVICE_NAMES[m[_M_DEVICE]] = str(m[_M_DEVICE])
-    shape, strides, numel = m[_M_SHAPE], m[_M_STRIDES], m[_M_NUMEL]
+    shape, strides, numel = tuple(m[_M_SHAPE]), m[_M_STRIDES], m[_M_NUMEL]
     return TensorMeta(
         shape=shape,
         strides=tuple(strides) if strides is not None else None,

@@ -431,13 +431,17 @@ def test_small_values_are_the_values_at_record_time():
 def test_a_tensor_kept_once_is_not_cloned_again_and_replayable_results_are_not_cloned():
     x = torch.randn(3, 4)
     with trace() as tr:
-        y = x.sum(0)  # a reduction: cloned
-        a = y.exp()  # y is not cloned again; an element-wise result is replayed from y when asked
+        y = x.sum(0)  # a reduction of a kept input: replayed from x when asked
+        a = y.exp()  # an element-wise result: replayed from y when asked
         b = torch.cat([a, y]).view(2, 4)[:, 1:]
+        m = x.max(1)  # a reduction with two outputs: values and indices
     clones = [v for v in tr._store.snaps.values() if isinstance(v, torch.Tensor)]
-    assert len(clones) == 2  # x and y
+    assert len(clones) == 1  # x only
+    assert torch.equal(tr.steps[0].values("output"), y)
     assert torch.equal(tr.steps[1].values("output"), a)
-    assert torch.equal(tr.steps[-1].values("output"), b)
+    assert torch.equal(tr.steps[-1].values("output", 0), m.values)
+    assert torch.equal(tr.steps[-1].values("output", 1), m.indices)
+    assert torch.equal(tr.steps[-2].values("output"), b)
     a.zero_()
     assert torch.equal(tr.steps[1].values("output"), y.exp())
 
