@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { arrange, rowMajorStrides, unravel } from "../src/player/arrange.js";
 import { buildTracks, ease, frameAt, HOLD_IN, HOLD_OUT, mixPacked, motionAt, arrivedCells } from "../src/player/motion.js";
 import { buildStage, runColor, cellUnder } from "../src/player/stage.js";
+import { labelWidth } from "../src/layout.js";
 import { describeStep, groupSteps, shapesText } from "../src/player/timeline.js";
 import { decodeStep } from "../src/player/data.js";
 import { hsl, pack, sourceColor } from "../src/player/colors.js";
@@ -181,6 +182,42 @@ test("the stage puts inputs left and the output right, one cell size for all, in
   const p = st.output;
   assert.equal(cellUnder(p, p.xs[7] + 1, p.ys[7] + 1), 7);
   assert.equal(cellUnder(p, p.box.x - 5, p.box.y - 5), -1);
+});
+
+test("axis labels beside short edges do not run into each other; with room they sit at their arrow's middle", () => {
+  // a flatten of images [N, C, H, W] = [2, 3, 4, 4]: the first cube's H edge (rows) is 4 cells short, and its
+  // W label, centred under a 4-cell face, reaches left past the corner, where the H label came down
+  const named = (t, dims) => ({ ...t, dims });
+  const st = buildStage({
+    tensors: [named(tensor("input", 0, [2, 3, 4, 4]), ["N", "C", "H", "W"]), named(tensor("output", 0, [2, 48], [0, null]), ["N", "C·H·W"])],
+    sources: [Int32Array.from({ length: 96 }, (_, i) => i)], k: [1],
+  }, { width: 830 });
+  // the boxes of the labels on screen (estimated widths, 16 px line), written out here from the arrows
+  const box = (r) => {
+    const w = labelWidth(r.parts.head + r.parts.name + r.parts.tail);
+    const vertical = Math.abs(r.to[0] - r.from[0]) < 0.5;
+    const [hw, hh] = vertical ? [8, w / 2] : [w / 2, 8];
+    return { x0: r.at[0] - hw, x1: r.at[0] + hw, y0: r.at[1] - hh, y1: r.at[1] + hh };
+  };
+  const hit = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  let checked = 0;
+  for (const p of st.placed) {
+    const rows = p.runs.find((r) => r.role === "rows");
+    const cols = p.runs.find((r) => r.role === "cols");
+    if (!rows || !cols) continue;
+    checked++;
+    assert.ok(!hit(box(rows), box(cols)), `${p.title}: rows label ${JSON.stringify(box(rows))} overlaps cols label ${JSON.stringify(box(cols))}`);
+    assert.ok(box(rows).y0 >= 0, `${p.title}: the rows label stays inside the stage`);
+  }
+  assert.equal(checked, 2);
+  const input = st.inputs[0].runs.find((r) => r.role === "rows");
+  const edge = Math.abs(input.to[1] - input.from[1]);
+  assert.ok(labelWidth(input.parts.head + input.parts.name + input.parts.tail) > edge, "the case is a label longer than its edge");
+  // a matrix with room: each label at its arrow's middle, 11 px (rows) or 10 px (cols) to the side
+  const wide = buildStage({ tensors: [tensor("input", 0, [6, 8])], sources: [], k: [] }, { width: 700 });
+  const [r, c] = ["rows", "cols"].map((role) => wide.inputs[0].runs.find((q) => q.role === role));
+  assert.deepEqual(r.at, [r.from[0] - 11, (r.from[1] + r.to[1]) / 2]);
+  assert.deepEqual(c.at, [(c.from[0] + c.to[0]) / 2, c.from[1] + 10]);
 });
 
 test("an output axis keeps the color of the input axis it came from", () => {

@@ -1,7 +1,7 @@
 // The stage of one step: where each operand and the output sit, how large a cell is, the axis arrows and labels
 // (one color per axis, following the axis through the op), and each element's track. Pure: no DOM.
 import { arrange } from "./arrange.js";
-import { axisColor, axisLabelParts } from "../layout.js";
+import { axisColor, axisLabelParts, labelWidth } from "../layout.js";
 import { buildTracks } from "./motion.js";
 
 /**
@@ -13,7 +13,8 @@ import { buildTracks } from "./motion.js";
  *   one tensor of a step as the kernel sent it: `grid` the cells drawn (the shape itself, or blocks of `steps`
  *   elements along each axis when it is large), `origin[a]`: the input axis output axis `a` came from (null: a new one)
  * @typedef {{axis: number, parts: import("../layout.js").LabelParts, color: string, from: [number, number],
- *            to: [number, number], side: number, role: string}} Run an axis arrow in CSS pixels
+ *            to: [number, number], side: number, role: string, at: [number, number]}} Run an axis arrow in CSS pixels;
+ *   `at`: the centre of its label
  * @typedef {{t: StepTensor, arr: Arrangement, x0: number, y0: number, xs: Float64Array, ys: Float64Array,
  *            size: number, runs: Run[], pages: {x: number, y: number, w: number, h: number}[], title: string,
  *            box: {x: number, y: number, w: number, h: number}}} Placed
@@ -156,13 +157,56 @@ function place(t, arr, x0, y0, cell, name) {
     to: [x0 + r.to[0] * cell, y0 + r.to[1] * cell],
     side: r.side,
     role: r.role,
+    at: /** @type {[number, number]} */ ([0, 0]),
   }));
+  placeLabels(runs);
   return {
     t, arr, x0, y0, xs, ys, size: cell - gap, runs,
     pages: arr.pages.map((p) => ({ x: x0 + p.x * cell, y: y0 + p.y * cell, w: p.w * cell - gap, h: p.h * cell - gap })),
     title: name,
     box: { x: x0, y: y0, w: arr.width * cell, h: arr.height * cell },
   };
+}
+
+/** Height of an axis label's line box (CSS px), for the overlap test. */
+const LABEL_LINE = 16;
+
+/**
+ * Where a run's label sits: beside the middle of its arrow, on its side.
+ * @param {Run} r
+ * @returns {[number, number]}
+ */
+export function runLabelAt(r) {
+  const [ax, ay] = r.from;
+  const [bx, by] = r.to;
+  const len = Math.hypot(bx - ax, by - ay) || 1;
+  const nx = ((by - ay) / len) * r.side;
+  const ny = (-(bx - ax) / len) * r.side;
+  const off = r.role === "cols" ? 10 : 11;
+  return [(ax + bx) / 2 + nx * off, (ay + by) / 2 + ny * off];
+}
+
+/**
+ * The labels of one tensor's arrows, placed so that they do not overlap: beside a short edge a label is longer than
+ * its edge, and the rows label (written down the left edge) would run into the columns label under the tensor when
+ * that one, centred under a narrow face, reaches left past the corner. The rows label then moves up, so that it ends
+ * above the columns label (never above the stage's top).
+ * @param {Run[]} runs
+ */
+export function placeLabels(runs) {
+  for (const r of runs) r.at = runLabelAt(r);
+  const rows = runs.find((r) => r.role === "rows");
+  const cols = runs.find((r) => r.role === "cols");
+  if (!rows || !cols || Math.abs(rows.to[0] - rows.from[0]) > 0.5) return;
+  const full = (/** @type {Run} */ r) => labelWidth(r.parts.head + r.parts.name + r.parts.tail) + 4;
+  const wr = full(rows);
+  const wc = full(cols);
+  const colsTop = cols.at[1] - LABEL_LINE / 2;
+  const apart =
+    rows.at[0] + LABEL_LINE / 2 <= cols.at[0] - wc / 2 || rows.at[0] - LABEL_LINE / 2 >= cols.at[0] + wc / 2 ||
+    rows.at[1] + wr / 2 <= colsTop;
+  if (apart) return;
+  rows.at[1] = Math.max(wr / 2 + 2, colsTop - 2 - wr / 2);
 }
 
 /**

@@ -542,11 +542,7 @@ export class OpPlayerView {
     let angle = (Math.atan2(by - ay, bx - ax) * 180) / Math.PI;
     if (angle > 90) angle -= 180;
     if (angle < -90) angle += 180;
-    const nx = uy * r.side;
-    const ny = -ux * r.side;
-    const off = r.role === "cols" ? 10 : 11;
-    const mx = (ax + bx) / 2 + nx * off;
-    const my = (ay + by) / 2 + ny * off;
+    const [mx, my] = r.at;
     label.style.left = `${mx.toFixed(1)}px`;
     label.style.top = `${my.toFixed(1)}px`;
     label.style.transform = `translate(-50%, -50%) rotate(${angle.toFixed(1)}deg)`;
