@@ -1033,9 +1033,16 @@ def notes_of(
                     total = math.prod(x.shape)
                     notes.append(f"-1 was inferred as {out[k + offset]} ({total} elements / {known})")
         if kind == "elementwise" and outputs and len(inputs) > 1:
+            out = outputs[0]
             for i, m in enumerate(inputs):
-                if m.shape != outputs[0]:
-                    notes.append(f"input {i} of shape {list(m.shape)} was broadcast to {list(outputs[0])}")
+                if m.shape != out:
+                    lead = len(out) - len(m.shape)
+                    grown = [a for a in range(len(out)) if a < lead or (m.shape[a - lead] == 1 and out[a] != 1)]
+                    where = f"axis {grown[0]}" if len(grown) == 1 else f"axes {grown}"
+                    notes.append(
+                        f"input {i} of shape {list(m.shape)} was broadcast to {list(out)}: read with stride 0 along "
+                        f"{where} of the output (no new memory: the same elements repeat)"
+                    )
         if kind == "expand" and outputs:
             grown = [a for a, s in enumerate(x.shape) if s == 1 and outputs[0][a + len(outputs[0]) - len(x.shape)] != 1]
             if grown:

@@ -238,9 +238,19 @@ def test_notes_say_what_is_easy_to_miss():
         x.squeeze(1)
         x.view(-1, 2)
         x + y
+        torch.ones(2, 1) * torch.ones(1, 3)
     assert tr.steps[0].notes == ("squeeze(1) on an axis of size 3 does nothing",)
     assert tr.steps[1].notes == ("-1 was inferred as 3 (6 elements / 2)",)
-    assert tr.steps[2].notes == ("input 1 of shape [3] was broadcast to [2, 3]",)
+    assert tr.steps[2].notes == (
+        "input 1 of shape [3] was broadcast to [2, 3]: read with stride 0 along axis 0 of the output "
+        "(no new memory: the same elements repeat)",
+    )
+    assert tr.steps[-1].notes == (
+        "input 0 of shape [2, 1] was broadcast to [2, 3]: read with stride 0 along axis 1 of the output "
+        "(no new memory: the same elements repeat)",
+        "input 1 of shape [1, 3] was broadcast to [2, 3]: read with stride 0 along axis 0 of the output "
+        "(no new memory: the same elements repeat)",
+    )
 
 
 # -- axis names ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildSvg, MAX_RECT_CELLS, needsImage, packedHex, safeColor, safeFamily, xmlEscape } from "../src/export/svg.js";
-import { faceColors, faceItem, valueTexts } from "../src/export/faces.js";
+import { faceColors, faceItem, specialItems, valueTexts } from "../src/export/faces.js";
 import { buildPalette, ColorIndex, encodeGif, GifEncoder, lzwEncode, medianCut, PaletteBuilder, tableBits } from "../src/export/gif.js";
 import { children, muxWebm, readSize, webmDuration, withDuration, writeSize } from "../src/export/webm.js";
 import { frameTimes, occupancy, paintStepFrame, RecordingContext, travelLabels } from "../src/export/frames.js";
@@ -125,6 +125,30 @@ test("svg: the values written in large cells are text, in the ink that reads on 
   assert.equal(texts[0].color, "rgba(255, 255, 255, 0.95)", "light ink on the dark blue end");
   assert.equal(texts[1].color, "rgba(20, 24, 32, 0.92)", "dark ink on the pale middle");
   assert.deepEqual(Array.from(faceColors(r, cmap, "magnitude")), [-3, 0, 3, 1.5].map((v) => cmap.packed(v)));
+});
+
+test("svg: NaN and ±inf keep their marks: glyphs in large cells, dots in tiny ones, none over written values", () => {
+  const r = face([NaN, 1, Infinity, -Infinity], 2, 2);
+  // 40 px cells: a glyph at each special cell's centre (NaN in white on its dark cell, ∞ in dark ink)
+  const glyphs = specialItems(slot([80, 0, 0, 80, 10, 20]), r, true, "Menlo");
+  assert.deepEqual(glyphs.map((g) => [g.kind, g.text, g.x, g.y]), [["text", "NaN", 30, 40], ["text", "+∞", 30, 80], ["text", "−∞", 70, 80]]);
+  assert.equal(glyphs[0].color, "#ffffff");
+  assert.equal(glyphs[1].color, "rgba(20, 24, 32, 0.9)");
+  // values written out: they say it already
+  assert.deepEqual(specialItems(slot([80, 0, 0, 80, 10, 20]), r, false, "Menlo"), []);
+  // 3 px cells: a white square and a dot in the special's own color, centred on the cell
+  const dots = specialItems(slot([6, 0, 0, 6, 0, 0]), r, true, "Menlo");
+  assert.equal(dots.length, 6);
+  assert.deepEqual([dots[1].x, dots[1].y, dots[1].w, dots[1].fill], [1.5 - 3, 1.5 - 3, 6, "rgb(255, 0, 200)"]);
+  // a cube's front part cut away: no marks on rows not drawn; an integer face has no NaN
+  assert.deepEqual(specialItems(slot([80, 0, 0, 80, 10, 20], { cut: 0.5 }), r, true, "Menlo").map((g) => g.text), ["+∞", "−∞"]);
+  const ints = { ...r, values: decodeFace(new Int32Array([1, 2, 3, 4]), { encoding: "int32", shape: [2, 2] }) };
+  assert.deepEqual(specialItems(slot([80, 0, 0, 80, 10, 20]), ints, true, "Menlo"), []);
+  // and the file writes them as text
+  const svg = buildSvg({ width: 100, height: 100, items: glyphs });
+  assert.deepEqual(elements(svg, "text").length, 3);
+  assert.match(svg, />NaN</);
+  assert.match(svg, />\+∞</);
 });
 
 // -- the GIF encoder ---------------------------------------------------------------------------------------------------

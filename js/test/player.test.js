@@ -236,6 +236,7 @@ test("the timeline reads as op and shapes, grouped by module", () => {
     is_view: true, why: "", source: null, module, notes: [], error: null, ...extra,
   });
   assert.equal(shapesText(s("reshape", null, [[2, 3, 4]], [4, 6])), "[2, 3, 4] → [4, 6]");
+  assert.equal(shapesText(s("add", null, [[2, 3], [3]], [2, 3], { kind: "elementwise" })), "[2, 3], [3] → [2, 3]");
   assert.equal(shapesText(s("view", null, [[12]], null, { error: { type: "RuntimeError", message: "bad" } })), "[12] ✗");
   assert.match(describeStep(s("reshape", null, [[2, 3]], [6])), /reshape \(reshape\): \[2, 3\] → \[6\], a view/);
   const groups = groupSteps([s("a", "m.0 (Conv2d)", [], null), s("b", "m.0 (Conv2d)", [], null), s("c", null, [], null), s("d", "m.1 (ReLU)", [], null)]);

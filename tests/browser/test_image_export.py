@@ -225,6 +225,41 @@ def test_save_svg_writes_cells_as_rects_and_labels_as_text_with_nothing_outside(
     keep("export-cube-svg-rendered.png", png)
 
 
+def test_the_svg_keeps_nan_and_infinity_marked_as_the_picture_does(page, nb):
+    # 16 x 16 values with many digits: the cells are large but the values are not written out, so the picture
+    # marks NaN and the infinities with glyphs; the file must not lose them (a NaN cell alone is only a color)
+    code = (
+        "s = torch.linspace(-1, 1, 256).reshape(16, 16) * 0.987654321\n"
+        "s[2, 3] = float('nan'); s[7, 7] = float('inf'); s[12, 1] = float('-inf')\n"
+        "vs = tv.show(s)\nvs"
+    )
+    root = lab.find_widget(lab.run_cell(page, code))
+    lab.wait_ready(root)
+    root.locator(".tv-picture").scroll_into_view_if_needed()
+    name, data = click_download(page, root.locator('button[aria-label="Save SVG"]'))
+    assert name.endswith(".svg"), name
+    keep("export-specials.svg", data)
+    tree = ET.fromstring(data)
+    glyphs = {}
+    for t in tree.iter(f"{SVG}text"):
+        if t.text in ("NaN", "+∞", "−∞"):
+            glyphs[t.text] = (float(t.get("x")), float(t.get("y")))
+    assert set(glyphs) == {"NaN", "+∞", "−∞"}, [t.text for t in tree.iter(f"{SVG}text")]
+    # each glyph sits on its cell: the face's cells are rects at (column, row) in a group scaled to the picture
+    face = next(g for g in tree.iter(f"{SVG}g") if g.get("data-face"))
+    a, b, c, d, x0, y0 = (float(v) for v in re.findall(r"-?[\d.]+", face.get("transform")))
+    assert b == c == 0 and a == d, face.get("transform")
+    pitch = a
+    assert pitch > 17, f"cells of {pitch:.1f} px in the file: too small for glyphs"
+    for text, (row, col) in (("NaN", (2, 3)), ("+∞", (7, 7)), ("−∞", (12, 1))):
+        gx, gy = glyphs[text]
+        assert abs(gx - (x0 + (col + 0.5) * pitch)) < pitch / 2 and abs(gy - (y0 + (row + 0.5) * pitch)) < pitch / 2, (
+            text,
+            (gx, gy),
+            (x0, y0, pitch),
+        )
+
+
 def test_a_large_face_is_one_embedded_image_in_the_svg_and_sharp_in_the_png(page, nb):
     out = lab.run_cell(page, "big = torch.linspace(-1, 1, 300 * 300).reshape(300, 300)\nvb = tv.show(big)\nvb")
     root = lab.find_widget(out)

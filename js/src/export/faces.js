@@ -3,7 +3,7 @@
 import { numberAt, rawAt } from "../decode.js";
 import { formatValue } from "../format.js";
 import { applyAffine } from "../layout.js";
-import { inkFor } from "../colormap.js";
+import { inkFor, rgbCss, specialRgb } from "../colormap.js";
 
 /**
  * @typedef {import("../view/scene.js").Slot} Slot
@@ -70,6 +70,54 @@ export function valueTexts(slot, r, cmap, part, family) {
       kind: "text", text: formatValue(rawAt(face, i), face.encoding), x: px, y: py, anchor: "middle", baseline: "middle",
       color: inkFor(cmap.rgb(numberAt(face, i, part))), font: { family, size },
     });
+  }
+  return out;
+}
+
+/** How many NaN/inf marks one face gets at most (as the picture draws them). */
+const MAX_SPECIALS = 400;
+
+/**
+ * NaN and ±inf as the picture marks them (picture.js `paintSpecials`), as picture items: a glyph (`NaN`, `+∞`, `−∞`)
+ * in large cells of a flat or front face when the values are not written out, a dot in the special color on a white
+ * square in cells smaller than 4 px; nothing in between (the cell's own color shows it). Float faces only.
+ * @param {Slot} slot
+ * @param {FaceResult} r
+ * @param {boolean} glyphs whether large cells may get a glyph (not when the values are written out)
+ * @param {string} family font family of the glyphs
+ * @returns {Array<import("./svg.js").TextItem | import("./svg.js").RectItem>}
+ */
+export function specialItems(slot, r, glyphs, family) {
+  const face = r.values;
+  if (!face || (face.encoding !== "float32" && face.encoding !== "float64")) return [];
+  const [a, b, c, d] = slot.t;
+  const cw = Math.hypot(a, b) / face.cols;
+  const ch = Math.hypot(c, d) / face.rows;
+  const small = Math.min(cw, ch) < 4;
+  const glyph = !small && glyphs && Math.min(cw, ch) >= 18 && (slot.role === "flat" || slot.role === "front");
+  if (!small && !glyph) return [];
+  const fromRow = Math.min(face.rows, Math.round((slot.cut || 0) * face.rows));
+  /** @type {Array<import("./svg.js").TextItem | import("./svg.js").RectItem>} */
+  const out = [];
+  let drawn = 0;
+  for (let i = 0; i < face.count && drawn < MAX_SPECIALS; i++) {
+    const v = /** @type {number} */ (face.data[i]);
+    if (Number.isFinite(v)) continue;
+    const y = Math.floor(i / face.cols);
+    if (y < fromRow) continue;
+    const x = i % face.cols;
+    const [px, py] = applyAffine(slot.t, (x + 0.5) / face.cols, (y + 0.5) / face.rows);
+    drawn++;
+    if (glyph) {
+      out.push({
+        kind: "text", text: Number.isNaN(v) ? "NaN" : v > 0 ? "+∞" : "−∞", x: px, y: py, anchor: "middle",
+        baseline: "middle", color: Number.isNaN(v) ? "#ffffff" : "rgba(20, 24, 32, 0.9)",
+        font: { family, size: Math.min(13, Math.floor(ch * 0.4)), weight: 600 },
+      });
+    } else {
+      out.push({ kind: "rect", x: px - 4, y: py - 4, w: 8, h: 8, fill: "#ffffff", fillOpacity: 0.9 });
+      out.push({ kind: "rect", x: px - 3, y: py - 3, w: 6, h: 6, fill: rgbCss(/** @type {import("../colormap.js").RGB} */ (specialRgb(v))) });
+    }
   }
   return out;
 }

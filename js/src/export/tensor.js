@@ -3,7 +3,7 @@
 // the pure modules (svg.js, faces.js, draw.js) decide what is drawn.
 import { buildSvg, needsImage } from "./svg.js";
 import { drawItems } from "./draw.js";
-import { exactFace, faceItem, valueTexts } from "./faces.js";
+import { exactFace, faceItem, specialItems, valueTexts } from "./faces.js";
 import { backgroundOf, canvasPng, cellsDataUrl, readLabels, readSvgLayer, slug } from "./dom.js";
 import { Exports, waitUntil } from "./ui.js";
 
@@ -78,7 +78,9 @@ export function tensorSvg(picture, root, opts = {}) {
       const item = faceItem(slot, result, last.cmap, last.part);
       if (needsImage(item)) item.image = cellsDataUrl(item.rows, item.cols, item.colors, item.from);
       cells.push(item);
-      if (wrote && exactFace(result)) texts.push(...valueTexts(slot, result, last.cmap, last.part, mono));
+      const written = wrote && exactFace(result);
+      if (written) texts.push(...valueTexts(slot, result, last.cmap, last.part, mono));
+      texts.push(...specialItems(slot, result, !written, mono));
     }
   } else if (scene) {
     // faces without values: their outline filled

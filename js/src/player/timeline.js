@@ -11,7 +11,7 @@ import { formatShape } from "../format.js";
  */
 export function shapesText(s) {
   const ins = (s.inputs || []).map((t) => formatShape(t.shape));
-  const left = ins.length ? ins.join(s.kind === "elementwise" && ins.length === 2 ? " , " : ", ") : "()";
+  const left = ins.length ? ins.join(", ") : "()";
   if (s.error) return `${left} ✗`;
   return s.output ? `${left} → ${formatShape(s.output.shape)}` : left;
 }
