@@ -546,6 +546,9 @@ test("frames: a transposed matrix's axis labels travel to their new places and n
   const end = travelLabels(s.stage, true, 0.999);
   for (const m of end) {
     const r = m.run;
-    assert.ok(Math.abs(m.x - (r.from[0] + r.to[0]) / 2) < 1 && Math.abs(m.y - (r.from[1] + r.to[1]) / 2) < 1);
+    // where the output's own label sits: beside its arrow's middle (10 px under a columns arrow, 11 px left of rows)
+    const mid = [(r.from[0] + r.to[0]) / 2, (r.from[1] + r.to[1]) / 2];
+    const want = r.role === "cols" ? [mid[0], mid[1] + 10] : [mid[0] - 11, mid[1]];
+    assert.ok(Math.abs(m.x - want[0]) < 1 && Math.abs(m.y - want[1]) < 1, `${r.role}: ${[m.x, m.y]} vs ${want}`);
   }
 });

@@ -212,8 +212,8 @@ export function travelLabels(st, travelAxes, u) {
     if (o === null || o === undefined) continue;
     const from = input.runs.find((q) => q.axis === o);
     if (!from) continue;
-    const a = [(from.from[0] + from.to[0]) / 2, (from.from[1] + from.to[1]) / 2];
-    const b = [(r.from[0] + r.to[0]) / 2, (r.from[1] + r.to[1]) / 2];
+    const a = from.at; // from where the input's label sits to where the output's will
+    const b = r.at;
     moving.push({ run: r, x: a[0] + (b[0] - a[0]) * p, y: a[1] + (b[1] - a[1]) * p });
   }
   return moving;

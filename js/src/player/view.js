@@ -665,8 +665,8 @@ export class OpPlayerView {
         el.style.color = r.color;
         el.setAttribute("aria-hidden", "true");
         el.removeAttribute("data-axis");
-        el.dataset.from = JSON.stringify([(from.from[0] + from.to[0]) / 2, (from.from[1] + from.to[1]) / 2]);
-        el.dataset.to = JSON.stringify([(r.from[0] + r.to[0]) / 2, (r.from[1] + r.to[1]) / 2]);
+        el.dataset.from = JSON.stringify(from.at); // from where the input's label sits to where the output's will
+        el.dataset.to = JSON.stringify(r.at);
         this.travel.append(el);
       }
     }
