@@ -24,8 +24,8 @@ from torch.overrides import TorchFunctionMode
 
 from tensorviz.tracing import trace
 
-N_LOOP = 3000  # iterations of the 3-op loop per run
-RUNS = 7
+N_LOOP = 1000  # iterations of the 3-op loop per run
+RUNS = 21
 
 
 class _Passthrough(TorchFunctionMode):
@@ -40,18 +40,20 @@ def _loop(x: torch.Tensor, y: torch.Tensor, n: int) -> None:
         x.sum(0)
 
 
-def _best(make: Callable[[], Any], x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Best (CPU, wall) microseconds per op over RUNS runs of the loop inside ``make()``."""
-    cpu, wall = float("inf"), float("inf")
+def _best(makes: list[Callable[[], Any]], x: torch.Tensor, y: torch.Tensor) -> list[tuple[float, float]]:
+    """Best (CPU, wall) microseconds per op of each context over RUNS rounds of the loop. The contexts take turns
+    within each round, so a slow spell of a shared machine slows them all alike instead of one of them."""
+    best = [(float("inf"), float("inf")) for _ in makes]
     for _ in range(RUNS):
-        ctx = make()
-        c0, w0 = time.process_time(), time.perf_counter()
-        with ctx:
-            _loop(x, y, N_LOOP)
-        cpu = min(cpu, time.process_time() - c0)
-        wall = min(wall, time.perf_counter() - w0)
+        for i, make in enumerate(makes):
+            ctx = make()
+            c0, w0 = time.process_time(), time.perf_counter()
+            with ctx:
+                _loop(x, y, N_LOOP)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            best[i] = (min(best[i][0], cpu), min(best[i][1], wall))
     ops = 3 * N_LOOP
-    return cpu / ops * 1e6, wall / ops * 1e6
+    return [(cpu / ops * 1e6, wall / ops * 1e6) for cpu, wall in best]
 
 
 class _Nothing:
@@ -66,10 +68,8 @@ def recording() -> None:
     torch.manual_seed(0)
     x, y = torch.randn(2, 3, 4), torch.randn(2, 3, 4)
     _loop(x, y, 200)
-    plain = _best(_Nothing, x, y)
-    floor = _best(_Passthrough, x, y)
-    traced = _best(trace, x, y)
-    print(f"1. recording overhead per op ({3 * N_LOOP} ops: view, add, sum on 2x3x4; best of {RUNS})")
+    plain, floor, traced = _best([_Nothing, _Passthrough, trace], x, y)
+    print(f"1. recording overhead per op ({3 * N_LOOP} ops: view, add, sum on 2x3x4; best of {RUNS} interleaved rounds)")
     print("                                       CPU us/op   wall us/op")
     print(f"   untraced                             {plain[0]:8.2f}     {plain[1]:8.2f}")
     print(
