@@ -31,6 +31,7 @@ BLOCK_KINDS = ("reshape", "squeeze", "unsqueeze", "permute", "cat", "stack", "ex
 STAGGER = {"reshape": 0.6, "squeeze": 0.0, "unsqueeze": 0.0, "permute": 0.25, "cat": 0.35, "stack": 0.35,
            "expand": 0.2, "elementwise": 0.15, "reduction": 0.3, "index": 0.3, "matmul": 0.3, "einops": 0.4}  # fmt: skip
 WINNERS = {"max": "max", "amax": "max", "argmax": "max", "min": "min", "amin": "min", "argmin": "min"}
+STRETCH = 0.45  # share of an element-wise step's motion in which broadcast operands spread over the output first
 
 
 @dataclass(frozen=True)
@@ -542,6 +543,11 @@ def _meta(
         shape = list(step.inputs[0].shape)
         shape.insert(dim, 1)
         phase, delay = f"unsqueeze({dim}) → {shape}: a new axis {dim} of size 1, then cat along it", 0.3
+    # broadcasting in an element-wise op plays in two phases: the broadcast operands' copies spread over the output
+    # (stride 0: each copy is the same element), then the others come in and the matching cells combine
+    stretch, stretch_text = 0.0, ""
+    if step.kind == "elementwise" and step.output is not None and len(step.inputs) > 1 and any(broadcast):
+        stretch, stretch_text = STRETCH, f"stride 0 → {list(step.output.shape)}: no new memory"
     return {
         "kind": "step",
         "step": step.index,
@@ -556,6 +562,8 @@ def _meta(
         "travel_axes": step.kind in ("permute", "einops"),
         "phase": phase,
         "delay": delay,
+        "stretch": stretch,
+        "stretch_text": stretch_text,
         # an argmax's result is an index into its input: drawn in the color of the element it names
         "index_result": step.op.rstrip("_") in ("argmax", "argmin"),
     }

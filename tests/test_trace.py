@@ -612,3 +612,19 @@ def test_data_given_to_torch_tensor_is_not_kept_when_big():
     del data
     gc.collect()
     assert ref is None or ref() is None
+
+
+def test_a_broadcast_in_an_elementwise_op_plays_its_stretch_first():
+    from tensorviz.animation import step_frames
+
+    a, bias = torch.arange(6.0).reshape(2, 3), torch.tensor([10.0, 20.0, 30.0])
+    with trace() as tr:
+        a + bias
+        a * a
+        a.expand(4, 2, 3)
+    add, mul, expand = (step_frames(s).meta for s in tr.steps)
+    assert add["broadcast"] == [False, True]
+    assert add["stretch"] == 0.45 and add["stretch_text"] == "stride 0 → [2, 3]: no new memory"
+    # nothing broadcast, or one operand that is itself the stretch: all move at once
+    assert mul["stretch"] == 0 and mul["stretch_text"] == ""
+    assert expand["broadcast"] == [True] and expand["stretch"] == 0

@@ -141,6 +141,53 @@ test("a broadcast operand sends ghosted copies of one element; -1 sources send n
   assert.deepEqual(Array.from(cat.operand), [0, 1]);
 });
 
+test("broadcasting in two phases: the stretched copies spread over the output and wait, then the others come in", () => {
+  // [2] + [1] -> [2]: input 1's one element is stretched (stride 0) to both output cells
+  const blue = pack(0, 0, 255);
+  const out = [pack(10, 10, 10), pack(20, 20, 20)];
+  const tr = buildTracks({
+    inputs: [placed([0, 10], [0, 0]), placed([0], [30])],
+    output: placed([60, 70], [0, 0]),
+    sources: [Int32Array.from([0, 1]), Int32Array.from([0, 0])],
+    k: [1, 1],
+    broadcast: [false, true],
+    stretch: 0.5,
+    inColors: [Uint32Array.from([pack(255, 0, 0), pack(255, 0, 0)]), Uint32Array.from([blue])],
+    outColors: Uint32Array.from(out),
+  });
+  // the stretched copies come first (drawn under the elements that meet them)
+  assert.deepEqual(Array.from(tr.operand), [1, 1, 0, 0]);
+  assert.deepEqual(Array.from(tr.ghost), [0, 1, 0, 0]);
+  const at = (u) => HOLD_IN + (HOLD_OUT - HOLD_IN) * u;
+  // a quarter in: the copies are on their way, input 0 has not left
+  let f = frameAt(tr, at(0.25));
+  assert.ok(f.x[0] > 0 && f.x[0] < 60 && f.y[0] < 30, `copy 0 on its way: ${f.x[0]}, ${f.y[0]}`);
+  assert.deepEqual([f.x[2], f.x[3]], [0, 10], "input 0 waits");
+  // past the stretch: both copies sit on their output cells in the broadcast operand's color, input 0 still waits
+  f = frameAt(tr, at(0.5));
+  assert.deepEqual([f.x[0], f.y[0], f.x[1], f.y[1]], [60, 0, 70, 0]);
+  assert.deepEqual([f.color[0], f.color[1]], [blue, blue]);
+  assert.deepEqual([f.x[2], f.x[3]], [0, 10]);
+  assert.ok(tr.start[2] >= 0.5 && tr.end[0] === 1, "input 0 leaves once the stretch is done; the copies wait to the end");
+  // three quarters in: input 0 is on its way, the copies have not moved
+  f = frameAt(tr, at(0.75));
+  assert.ok(f.x[2] > 0 && f.x[2] < 60, `input 0 on its way: ${f.x[2]}`);
+  assert.deepEqual([f.x[0], f.x[1]], [60, 70]);
+  // the end: every track on its cell in the output's color (the combined value)
+  f = frameAt(tr, 1);
+  assert.deepEqual(Array.from(f.x), [60, 70, 60, 70]);
+  assert.deepEqual(Array.from(f.color), [out[0], out[1], out[0], out[1]]);
+  // without stretch, all leave together and nothing waits
+  const once = buildTracks({
+    inputs: [placed([0, 10], [0, 0]), placed([0], [30])], output: placed([60, 70], [0, 0]),
+    sources: [Int32Array.from([0, 1]), Int32Array.from([0, 0])], k: [1, 1], broadcast: [false, true],
+    inColors: [new Uint32Array(2), new Uint32Array(1)], outColors: new Uint32Array(2),
+  });
+  assert.deepEqual(Array.from(once.operand), [0, 0, 1, 1]);
+  assert.deepEqual(Array.from(once.land), Array.from(once.end));
+  assert.equal(once.start[0], once.start[2]);
+});
+
 test("reduced motion: nothing moves, elements fade out at the input and in at the output", () => {
   const tr = buildTracks({
     inputs: [placed([0], [0])], output: placed([100], [50]), sources: [Int32Array.from([0])], k: [1],

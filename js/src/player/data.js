@@ -13,11 +13,13 @@ export { PLAYER_KIND, PLAYER_TRAIT };
  * @typedef {import("./stage.js").StepTensor} StepTensor
  * @typedef {{step: number, mode: string, tensors: StepTensor[], sources: (Int32Array | null)[], k: number[],
  *            winners: (Int32Array | null)[], broadcast: boolean[], stagger: number, notes: string[],
- *            valueKind: string, travelAxes: boolean, delay: number, phase: string, colorOutByWinner: boolean,
+ *            valueKind: string, travelAxes: boolean, delay: number, phase: string, stretch: number, stretchText: string,
+ *            colorOutByWinner: boolean,
  *            error: StepErrorData | null}} StepData
  * @typedef {{type: string, message: string, explanation: string | null, axes: number[][], fix: string | null,
  *            picture: any}} StepErrorData
- *   `phase`: what happens before the elements move (shown during `delay`)
+ *   `phase`: what happens before the elements move (shown during `delay`); `stretch`: share of the motion in which
+ *   broadcast operands spread over the output first, `stretchText` said beside them meanwhile
  */
 
 /**
@@ -81,6 +83,8 @@ export function decodeStep(msg, buffers) {
     travelAxes: !!msg.travel_axes,
     delay: Number(msg.delay || 0),
     phase: String(msg.phase || ""),
+    stretch: Number(msg.stretch || 0),
+    stretchText: String(msg.stretch_text || ""),
     colorOutByWinner: !!msg.index_result,
     error: msg.error && typeof msg.error === "object" ? {
       type: String(msg.error.type || "Error"),

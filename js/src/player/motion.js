@@ -6,7 +6,9 @@
 // cell in the output, then the output holds still. Each moving element is a *track*: one per (output cell, operand,
 // contributor) that the kernel's provenance names. Tracks of one output cell converge on it (element-wise ops combine
 // their operands' cells; reductions combine every contributor); a broadcast operand's element feeds several output
-// cells at once, each a ghosted copy (stride 0: no new memory).
+// cells at once, each a ghosted copy (stride 0: no new memory). With `stretch`, broadcasting plays in two phases: the
+// broadcast operands' copies first spread over the output's cells and wait there, then the other operands come in and
+// the matching cells combine.
 
 /** Share of a step spent holding the inputs, and where the output starts holding. */
 export const HOLD_IN = 0.12;
@@ -16,8 +18,11 @@ export const HOLD_OUT = 0.88;
  * @typedef {{xs: Float64Array | number[], ys: Float64Array | number[], size: number}} Placed
  *   cell positions (top-left, CSS px) and the cell size of one tensor as drawn
  * @typedef {{n: number, x0: Float64Array, y0: Float64Array, x1: Float64Array, y1: Float64Array, s0: Float64Array,
- *            s1: Float64Array, start: Float64Array, end: Float64Array, from: Uint32Array, to: Uint32Array,
- *            operand: Uint8Array, src: Int32Array, dst: Int32Array, ghost: Uint8Array, winner: Uint8Array}} Tracks
+ *            s1: Float64Array, start: Float64Array, land: Float64Array, end: Float64Array, from: Uint32Array,
+ *            to: Uint32Array, operand: Uint8Array, src: Int32Array, dst: Int32Array, ghost: Uint8Array,
+ *            winner: Uint8Array}} Tracks
+ *   a track leaves at motion progress `start`, reaches its output cell at `land` and is there until `end` (`land` =
+ *   `end` but for the stretched copies of a broadcast operand, which wait at the output for the other operands)
  * @typedef {{x: Float64Array, y: Float64Array, size: Float64Array, alpha: Float64Array, color: Uint32Array}} Frame
  */
 
@@ -38,12 +43,14 @@ export function motionAt(t) {
 /**
  * Build the tracks of a step.
  * @param {{inputs: Placed[], output: Placed, sources: (Int32Array | null)[], k: number[], stagger?: number, delay?: number,
- *          inColors: Uint32Array[], outColors: Uint32Array, winners?: (Int32Array | null)[], broadcast?: boolean[]}} s
+ *          inColors: Uint32Array[], outColors: Uint32Array, winners?: (Int32Array | null)[], broadcast?: boolean[],
+ *          stretch?: number}} s
  *   `sources[i]`: for each output cell, `k[i]` source cells in input i (−1: none), row-major; `stagger`: share of the
  *   motion by which the last output cell starts later than the first (elements leave in row-major order); `delay`:
  *   share of the motion before anything leaves;
  *   `inColors[i][c]` / `outColors[c]`: packed colors of input and output cells; `winners[i]`: per output cell, which
- *   contributor (0..k−1) wins a max/argmax (−1 none); `broadcast[i]`: input i is broadcast (its copies are ghosts)
+ *   contributor (0..k−1) wins a max/argmax (−1 none); `broadcast[i]`: input i is broadcast (its copies are ghosts);
+ *   `stretch`: share of the motion in which the broadcast operands spread over the output first (0: all move at once)
  * @returns {Tracks}
  */
 export function buildTracks(s) {
@@ -57,7 +64,8 @@ export function buildTracks(s) {
   const t = {
     n,
     x0: new Float64Array(n), y0: new Float64Array(n), x1: new Float64Array(n), y1: new Float64Array(n),
-    s0: new Float64Array(n), s1: new Float64Array(n), start: new Float64Array(n), end: new Float64Array(n),
+    s0: new Float64Array(n), s1: new Float64Array(n), start: new Float64Array(n), land: new Float64Array(n),
+    end: new Float64Array(n),
     from: new Uint32Array(n), to: new Uint32Array(n), operand: new Uint8Array(n), src: new Int32Array(n),
     dst: new Int32Array(n), ghost: new Uint8Array(n), winner: new Uint8Array(n),
   };
@@ -65,16 +73,27 @@ export function buildTracks(s) {
   // a first phase without motion (a stack first gives each input its new axis, then joins them)
   const delay = Math.max(0, Math.min(0.6, s.delay ?? 0));
   const span = 1 - delay;
+  const isBroadcast = (/** @type {number} */ i) => !!(s.broadcast && s.broadcast[i]);
+  const stretch = s.broadcast && s.broadcast.some(Boolean) ? Math.max(0, Math.min(0.8, s.stretch ?? 0)) : 0;
+  // two phases: the broadcast operands in [delay, mid) (then they wait at the output), the others in [mid, 1]
+  const mid = delay + stretch * span;
+  // the broadcast operands' tracks first, so that they are drawn under the elements that come to meet them
+  const order = s.sources.map((_, i) => i);
+  if (stretch > 0) order.sort((a, b) => Number(isBroadcast(b)) - Number(isBroadcast(a)) || a - b);
   let m = 0;
-  s.sources.forEach((src, i) => {
-    if (!src) return;
+  for (const i of order) {
+    const src = s.sources[i];
+    if (!src) continue;
     const k = Math.max(1, s.k[i] || 1);
     const inp = s.inputs[i];
     const win = s.winners ? s.winners[i] : null;
+    const first = stretch > 0 && isBroadcast(i);
+    const from = stretch > 0 && !first ? mid : delay;
+    const room = stretch > 0 ? (first ? mid - delay : 1 - mid) : span;
     // a source element seen before (broadcast, or one element in several outputs) sends a ghosted copy
     const seen = new Uint8Array(inp.xs.length);
     for (let j = 0; j < outCount; j++) {
-      const start = delay + (outCount > 1 ? (stagger * span * j) / (outCount - 1) : 0);
+      const start = from + (outCount > 1 ? (stagger * room * j) / (outCount - 1) : 0);
       for (let c = 0; c < k; c++) {
         const e = src[j * k + c];
         if (e < 0) continue;
@@ -85,7 +104,8 @@ export function buildTracks(s) {
         t.y1[m] = s.output.ys[j];
         t.s1[m] = s.output.size;
         t.start[m] = start;
-        t.end[m] = start + (1 - stagger) * span;
+        t.land[m] = start + (1 - stagger) * room;
+        t.end[m] = first ? 1 : t.land[m];
         t.from[m] = s.inColors[i][e] ?? 0;
         t.to[m] = s.outColors[j] ?? t.from[m];
         t.operand[m] = i;
@@ -97,7 +117,7 @@ export function buildTracks(s) {
         m++;
       }
     }
-  });
+  }
   return t;
 }
 
@@ -146,10 +166,14 @@ export function frameAt(tr, t, opts = {}, out) {
       f.color[i] = atOut ? tr.to[i] : tr.from[i];
       continue;
     }
-    f.x[i] = tr.x0[i] + (tr.x1[i] - tr.x0[i]) * p;
-    f.y[i] = tr.y0[i] + (tr.y1[i] - tr.y0[i]) * p;
-    f.size[i] = tr.s0[i] + (tr.s1[i] - tr.s0[i]) * p;
-    if (opts.converge && !tr.winner[i]) f.size[i] *= 1 - 0.45 * Math.sin(Math.PI * Math.min(1, p * 1.05)) * (p < 1 ? 1 : 0);
+    // where it is: on its way until it lands (a stretched copy lands early and waits); its color and opacity follow
+    // the whole span, so a waiting copy takes the output's color as the others arrive
+    const lspan = tr.land[i] - tr.start[i];
+    const q = tr.land[i] >= tr.end[i] ? p : ease(lspan > 0 ? Math.max(0, Math.min(1, (u - tr.start[i]) / lspan)) : 1);
+    f.x[i] = tr.x0[i] + (tr.x1[i] - tr.x0[i]) * q;
+    f.y[i] = tr.y0[i] + (tr.y1[i] - tr.y0[i]) * q;
+    f.size[i] = tr.s0[i] + (tr.s1[i] - tr.s0[i]) * q;
+    if (opts.converge && !tr.winner[i]) f.size[i] *= 1 - 0.45 * Math.sin(Math.PI * Math.min(1, q * 1.05)) * (q < 1 ? 1 : 0);
     f.alpha[i] = tr.ghost[i] ? 0.55 + 0.45 * p : 1;
     f.color[i] = mixPacked(tr.from[i], tr.to[i], Math.max(0, (p - 0.66) * 3));
   }

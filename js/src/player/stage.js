@@ -62,7 +62,8 @@ export function runColor(t, a) {
  * Lay out a step: inputs stacked on the left, the output on the right, one cell size for all (so that an element
  * keeps its size while it travels), as large as fits in `width` × `maxHeight`.
  * @param {{tensors: StepTensor[], sources: (Int32Array | null)[], k: number[], winners?: (Int32Array | null)[],
- *          broadcast?: boolean[], stagger?: number, delay?: number, inColors?: Uint32Array[], outColors?: Uint32Array}} s
+ *          broadcast?: boolean[], stagger?: number, delay?: number, stretch?: number, inColors?: Uint32Array[],
+ *          outColors?: Uint32Array}} s
  * @param {{width?: number, maxHeight?: number}} [room]
  * @returns {Stage}
  */
@@ -115,6 +116,7 @@ export function buildStage(s, room = {}) {
       inputs: inputs.map((p) => ({ xs: p.xs, ys: p.ys, size: p.size })),
       output: { xs: outPlaced.xs, ys: outPlaced.ys, size: outPlaced.size },
       sources: s.sources, k: s.k, stagger: s.stagger ?? 0, delay: s.delay ?? 0, winners: s.winners, broadcast: s.broadcast,
+      stretch: s.stretch ?? 0,
       inColors: s.inColors || inputs.map((p) => new Uint32Array(p.xs.length)),
       outColors: s.outColors || new Uint32Array(outPlaced.xs.length),
     });

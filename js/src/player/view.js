@@ -138,6 +138,9 @@ export class OpPlayerView {
     this.svgEl = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg", "aria-hidden": "true" }));
     this.labels = h("div", "tv-labels");
     this.travel = h("div", "tv-labels tv-travel");
+    /** @type {HTMLElement[] | null} badges of the phase shown (a stack's new axis, a broadcast's stretch) */
+    this.phaseEls = null;
+    this.phaseKind = "";
     this.stageEl.append(this.svgEl, this.canvas, this.labels, this.travel);
     this.caption = h("div", "tv-caption");
     this.errorEl = h("div", "tv-error");
@@ -435,7 +438,8 @@ export class OpPlayerView {
       }
     }
     this.stage = buildStage(
-      { tensors: d.tensors, sources: d.sources, k: d.k, winners: d.winners, broadcast: d.broadcast, stagger: d.stagger, delay: d.delay, inColors, outColors },
+      { tensors: d.tensors, sources: d.sources, k: d.k, winners: d.winners, broadcast: d.broadcast, stagger: d.stagger, delay: d.delay,
+        stretch: d.stretch, inColors, outColors },
       { width: this.room() },
     );
     this.inColors = inColors;
@@ -443,6 +447,8 @@ export class OpPlayerView {
     this.prepareOccupancy();
     this.drawStatic();
     this.caption.textContent = d.notes.join(" · ");
+    if (this.phaseEls) for (const el of this.phaseEls) el.remove(); // placed on the previous stage
+    this.phaseEls = null;
     if (cmap) this.colorbarSlot.replaceChildren(renderColorbar(cmap, null, "values"));
     else this.colorbarSlot.replaceChildren(h("span", "tv-pl-legend", "each operand in its own hue, lighter towards its last element (row-major)"));
     this.paint();
@@ -617,22 +623,31 @@ export class OpPlayerView {
   paintPhase(u) {
     const d = this.data;
     const st = this.stage;
-    const on = !!(d && st && d.phase && this.t > 0 && u <= d.delay + 0.05);
-    if (!on) {
+    // a stack's new axis before anything moves (beside every input); a broadcast operand's stretch (beside it) while
+    // its copies spread over the output
+    const stretchEnd = d ? d.delay + d.stretch * (1 - d.delay) : 0;
+    const stretching = !!(d && d.stretch > 0 && d.stretchText && u > 0 && u <= stretchEnd + 0.05);
+    const which = !d || !st ? "" : d.phase && this.t > 0 && u <= d.delay + 0.05 ? "phase" : stretching ? "stretch" : "";
+    if (!which || (this.phaseEls && this.phaseKind !== which)) {
       if (this.phaseEls) for (const el of this.phaseEls) el.remove();
       this.phaseEls = null;
-      return;
+      if (!which) return;
     }
     if (!this.phaseEls && st && d) {
-      this.phaseEls = st.inputs.map((p) => {
-        const el = h("div", "tv-pl-phase", d.phase);
+      this.phaseKind = which;
+      this.phaseEls = [];
+      st.inputs.forEach((p, i) => {
+        if (which === "stretch" && !d.broadcast[i]) return;
+        const el = h("div", "tv-pl-phase", which === "phase" ? d.phase : d.stretchText);
+        if (which === "stretch") el.dataset.role = "stretch";
         el.style.left = `${p.box.x + p.box.w + 8}px`;
         el.style.top = `${p.box.y + p.box.h / 2 + 4}px`;
         this.stageEl.append(el);
-        return el;
+        /** @type {HTMLElement[]} */ (this.phaseEls).push(el);
       });
     }
-    for (const el of this.phaseEls || []) el.style.opacity = String(Math.min(1, this.t / 0.08));
+    const fadeIn = which === "phase" ? this.t / 0.08 : u / 0.1;
+    for (const el of this.phaseEls || []) el.style.opacity = String(Math.min(1, fadeIn));
   }
 
   /**
