@@ -547,7 +547,7 @@ def _meta(
     # (stride 0: each copy is the same element), then the others come in and the matching cells combine
     stretch, stretch_text = 0.0, ""
     if step.kind == "elementwise" and step.output is not None and len(step.inputs) > 1 and any(broadcast):
-        stretch, stretch_text = STRETCH, f"stride 0 → {list(step.output.shape)}: no new memory"
+        stretch, stretch_text = STRETCH, "stride 0: no new memory"
     return {
         "kind": "step",
         "step": step.index,

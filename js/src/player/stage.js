@@ -26,6 +26,8 @@ import { buildTracks } from "./motion.js";
 const PAD = { left: 40, top: 30, bottom: 30, right: 10, level: 26, title: 18 };
 /** The gap between inputs and output, where the op's arrow goes. */
 const MIDDLE = 84;
+/** A wider gap when a broadcast operand's stretch is said beside it. */
+const MIDDLE_STRETCH = 170;
 export const MAX_CELL = 26;
 export const MIN_CELL = 2;
 
@@ -84,7 +86,8 @@ export function buildStage(s, room = {}) {
   const outH = arrOut ? arrOut.height : 0;
   const outFixW = chOut ? chOut.left + chOut.right : 0;
   const outFixH = chOut ? chOut.top + chOut.bottom : 0;
-  const byW = (width - inFixW - outFixW - (out ? MIDDLE : 0)) / Math.max(1, inW + outW);
+  const middle = s.stretch && s.broadcast && s.broadcast.some(Boolean) ? MIDDLE_STRETCH : MIDDLE;
+  const byW = (width - inFixW - outFixW - (out ? middle : 0)) / Math.max(1, inW + outW);
   const byH = Math.min((maxHeight - inFixH) / inH, arrOut ? (maxHeight - outFixH) / Math.max(1, outH) : Infinity);
   const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(Math.min(byW, byH) * 4) / 4));
 
@@ -103,7 +106,7 @@ export function buildStage(s, room = {}) {
   if (out && arrOut && chOut) {
     const h = chOut.top + arrOut.height * cell + chOut.bottom;
     const oy = Math.max(0, (inTotalH - h) / 2);
-    outPlaced = place(out, arrOut, colIn + MIDDLE + chOut.left, oy + chOut.top, cell, out.places ? "places" : "output");
+    outPlaced = place(out, arrOut, colIn + middle + chOut.left, oy + chOut.top, cell, out.places ? "places" : "output");
     placed.push(outPlaced);
   }
   const height = Math.ceil(Math.max(inTotalH, outPlaced ? outPlaced.box.y + outPlaced.box.h + chOut.bottom : 0));
@@ -123,7 +126,7 @@ export function buildStage(s, room = {}) {
   }
   return {
     width: Math.max(totalW, 200), height: Math.max(height, 60), cell, placed, inputs, output: outPlaced, tracks,
-    arrow: { x0: colIn + 10, x1: colIn + MIDDLE - 14, y: midY },
+    arrow: { x0: colIn + 10, x1: colIn + middle - 14, y: midY },
   };
 }
 

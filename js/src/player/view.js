@@ -138,11 +138,13 @@ export class OpPlayerView {
     this.svgEl = /** @type {SVGSVGElement} */ (svg("svg", { class: "tv-svg", "aria-hidden": "true" }));
     this.labels = h("div", "tv-labels");
     this.travel = h("div", "tv-labels tv-travel");
-    /** @type {HTMLElement[] | null} badges of the phase shown (a stack's new axis, a broadcast's stretch) */
+    /** @type {HTMLElement[] | null} badges beside the broadcast operands while their copies spread over the output */
     this.phaseEls = null;
-    this.phaseKind = "";
     this.stageEl.append(this.svgEl, this.canvas, this.labels, this.travel);
     this.caption = h("div", "tv-caption");
+    // what a step does before its elements move (a stack's new axis), said once above the picture
+    this.phaseLine = h("div", "tv-pl-phase tv-pl-phase-line");
+    this.phaseLine.hidden = true;
     this.errorEl = h("div", "tv-error");
     this.errorEl.hidden = true;
     this.colorbarSlot = h("div", "tv-colorbar-slot");
@@ -184,7 +186,7 @@ export class OpPlayerView {
     this.list = h("ol", "tv-pl-steps");
     this.list.setAttribute("aria-label", "Traced steps");
     this.tooltip = new Tooltip();
-    this.root.append(this.head, this.errorEl, this.stageEl, this.caption, this.colorbarSlot, controls, this.list, this.tooltip.el);
+    this.root.append(this.head, this.errorEl, this.phaseLine, this.stageEl, this.caption, this.colorbarSlot, controls, this.list, this.tooltip.el);
     // Save PNG / SVG (the frame shown), WebM / GIF (the step played), and the same files for the kernel
     this.exports = playerExports(this);
     this.root.insertBefore(this.exports.el, this.list);
@@ -447,6 +449,8 @@ export class OpPlayerView {
     this.prepareOccupancy();
     this.drawStatic();
     this.caption.textContent = d.notes.join(" · ");
+    this.phaseLine.hidden = !d.phase;
+    this.phaseLine.textContent = d.phase;
     if (this.phaseEls) for (const el of this.phaseEls) el.remove(); // placed on the previous stage
     this.phaseEls = null;
     if (cmap) this.colorbarSlot.replaceChildren(renderColorbar(cmap, null, "values"));
@@ -617,38 +621,44 @@ export class OpPlayerView {
   }
 
   /**
-   * What happens before the elements move (a stack's new axis): a badge beside each input while it lasts.
+   * What a step does besides moving its elements: a stack's new axis (the line above the picture, lit while it lasts),
+   * a broadcast operand's stretch (a badge beside it while its copies spread over the output).
    * @param {number} u motion progress
    */
   paintPhase(u) {
     const d = this.data;
     const st = this.stage;
-    // a stack's new axis before anything moves (beside every input); a broadcast operand's stretch (beside it) while
-    // its copies spread over the output
+    this.phaseLine.classList.toggle("tv-on", !!(d && d.phase && this.t > 0 && u <= d.delay + 0.05));
     const stretchEnd = d ? d.delay + d.stretch * (1 - d.delay) : 0;
-    const stretching = !!(d && d.stretch > 0 && d.stretchText && u > 0 && u <= stretchEnd + 0.05);
-    const which = !d || !st ? "" : d.phase && this.t > 0 && u <= d.delay + 0.05 ? "phase" : stretching ? "stretch" : "";
-    if (!which || (this.phaseEls && this.phaseKind !== which)) {
+    const stretching = !!(d && st && d.stretch > 0 && d.stretchText && u > 0 && u <= stretchEnd + 0.05);
+    if (!stretching) {
       if (this.phaseEls) for (const el of this.phaseEls) el.remove();
       this.phaseEls = null;
-      if (!which) return;
+      return;
     }
     if (!this.phaseEls && st && d) {
-      this.phaseKind = which;
       this.phaseEls = [];
       st.inputs.forEach((p, i) => {
-        if (which === "stretch" && !d.broadcast[i]) return;
-        const el = h("div", "tv-pl-phase", which === "phase" ? d.phase : d.stretchText);
-        if (which === "stretch") el.dataset.role = "stretch";
-        el.style.left = `${p.box.x + p.box.w + 8}px`;
-        el.style.top = `${p.box.y + p.box.h / 2 + 4}px`;
+        if (!d.broadcast[i]) return;
+        // a shape is never cut across lines
+        const el = h("div", "tv-pl-phase", d.stretchText.replace(/\[[^\]]*\]/g, (m) => m.replace(/ /g, "\u00a0")));
+        el.dataset.role = "stretch";
+        const left = p.box.x + p.box.w + 8;
+        const y = p.box.y + p.box.h / 2;
+        el.style.left = `${left}px`;
+        el.style.top = `${y}px`;
+        el.style.transform = "translateY(-50%)";
+        // beside the output (its labels included) it stays in the gap before it, wrapping there; above or below it,
+        // it may run on
+        const o = st.output && st.output.box;
+        if (o && y + 14 > o.y - 34 && y - 14 < o.y + o.h + 34) el.style.maxWidth = `${Math.max(120, o.x - 54 - left)}px`;
         this.stageEl.append(el);
         /** @type {HTMLElement[]} */ (this.phaseEls).push(el);
       });
     }
-    const fadeIn = which === "phase" ? this.t / 0.08 : u / 0.1;
-    for (const el of this.phaseEls || []) el.style.opacity = String(Math.min(1, fadeIn));
+    for (const el of this.phaseEls || []) el.style.opacity = String(Math.min(1, u / 0.1));
   }
+
 
   /**
    * Axis labels travelling with their axes (a permute's axes rotate to their new places), as moving copies.
