@@ -112,7 +112,7 @@ def test_watching_adds_no_strong_reference_to_the_view():
     view.close()
 
 
-@pytest.mark.parametrize("bad", [0, -1, 0.001, float("inf"), float("nan"), "fast", [0.5]])
+@pytest.mark.parametrize("bad", [0, -1, 0.001, float("inf"), float("nan"), 1e308, 2**1000, "fast", [0.5]])
 def test_bad_intervals_are_refused_before_anything_starts(bad):
     with pytest.raises(ValueError, match="interval must be"):
         tv.show(torch.zeros(2), live=bad)

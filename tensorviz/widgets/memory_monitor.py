@@ -26,6 +26,19 @@ SERIES_POINTS = 600  # samples kept for the timeline (about 5 minutes at 0.5 s)
 CENSUS_EVERY = 10  # polls between two censuses (a census costs more than a poll)
 CENSUS_ROWS = 20
 MIN_INTERVAL = 0.1
+MAX_INTERVAL = 3600.0
+
+
+def _check_interval(interval: Any) -> float:
+    """The polling interval in seconds, or a clear error (a NaN or 0 would poll without pause; inf kills the thread)."""
+    if not isinstance(interval, (int, float)) or isinstance(interval, bool):
+        raise TypeError(
+            f"interval must be a number of seconds from {MIN_INTERVAL} to {MAX_INTERVAL:g}; got {interval!r} "
+            f"({type(interval).__name__})"
+        )
+    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:  # also false for NaN
+        raise ValueError(f"interval must be a number of seconds from {MIN_INTERVAL} to {MAX_INTERVAL:g}; got {interval!r}")
+    return float(interval)
 
 
 class MemoryMonitor(anywidget.AnyWidget):
@@ -48,9 +61,7 @@ class MemoryMonitor(anywidget.AnyWidget):
     interval = traitlets.Float(0.5).tag(sync=True)
 
     def __init__(self, interval: float = 0.5, replay: Any = None, **kwargs: Any) -> None:
-        if not isinstance(interval, (int, float)) or isinstance(interval, bool) or interval < MIN_INTERVAL:
-            raise ValueError(f"interval must be a number of seconds >= {MIN_INTERVAL}; got {interval!r}")
-        super().__init__(interval=float(interval), **kwargs)
+        super().__init__(interval=_check_interval(interval), **kwargs)
         self._lock = threading.Lock()
         self._t0 = time.monotonic()
         self._samples: list[tuple[float, dict[str, tuple[int | None, int | None]]]] = []
@@ -64,6 +75,13 @@ class MemoryMonitor(anywidget.AnyWidget):
             return
         self.poll(census_too=True)
         self._start()
+
+    @traitlets.validate("interval")
+    def _valid_interval(self, proposal: Any) -> float:
+        try:
+            return _check_interval(proposal["value"])
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
 
     # -- public ------------------------------------------------------------------------------------------------
 
@@ -136,7 +154,7 @@ class MemoryMonitor(anywidget.AnyWidget):
                 me = ref()
                 if me is None:
                     return
-                wait = me.interval
+                wait = min(max(me.interval, MIN_INTERVAL), MAX_INTERVAL)  # validated; kept in range all the same
                 if not me.paused:
                     me._polls += 1
                     try:

@@ -481,6 +481,7 @@ def _refresh_changed(*_: Any) -> None:
 # The shortest interval a watcher checks at: a refresh costs a statistics pass and a face fetch, and streaming
 # faster than this only floods the frontend.
 MIN_WATCH_INTERVAL = 0.05
+MAX_WATCH_INTERVAL = 3600.0  # longer waits overflow the thread's timer
 
 # Running watchers and their stop events (told to stop and joined at interpreter exit, like the scans).
 _WATCHERS: dict[threading.Thread, threading.Event] = {}
@@ -488,9 +489,10 @@ _WATCHERS: dict[threading.Thread, threading.Event] = {}
 
 def _check_interval(interval: Any) -> float:
     number = isinstance(interval, (int, float)) and not isinstance(interval, bool)
-    if not number or not MIN_WATCH_INTERVAL <= interval < float("inf"):
+    if not number or not MIN_WATCH_INTERVAL <= interval <= MAX_WATCH_INTERVAL:
         raise ValueError(
-            f"interval must be a finite number of seconds >= {MIN_WATCH_INTERVAL} (e.g. 0.5); got {interval!r}"
+            f"interval must be a number of seconds from {MIN_WATCH_INTERVAL} to {MAX_WATCH_INTERVAL:g} (e.g. 0.5); "
+            f"got {interval!r}"
         )
     return float(interval)
 
