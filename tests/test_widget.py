@@ -278,3 +278,32 @@ def test_a_view_nobody_refers_to_is_garbage_collected_with_its_tensor():
     gc.collect()
     assert vref() is None, "something still holds the closed view"
     assert tref() is None
+
+
+@pytest.mark.parametrize(
+    ("make", "edit", "shape", "index", "dims", "face_axes"),
+    [
+        # same rank, sizes swapped: the index is kept within the new sizes, the names stay
+        (lambda: torch.arange(6.0).reshape(2, 3), lambda t: t.t_(), [3, 2], [1, 1], ["A", "B"], [0, 1]),
+        # a new rank: the default face, the index at 0, the old names dropped
+        (lambda: torch.arange(6.0).reshape(1, 6), lambda t: t.squeeze_(), [6], [0], [""], [0]),
+        (lambda: torch.arange(6.0).reshape(2, 3), lambda t: t.unsqueeze_(0), [1, 2, 3], [0, 0, 0], ["", "", ""], [1, 2]),
+        (lambda: torch.arange(20.0).reshape(4, 5), lambda t: t.resize_(2, 2), [2, 2], [1, 1], ["A", "B"], [0, 1]),
+    ],
+    ids=["t_", "squeeze_", "unsqueeze_", "resize_"],
+)
+def test_an_in_place_shape_change_keeps_the_view_working(view_of, make, edit, shape, index, dims, face_axes):
+    t = make()
+    view = view_of(t, dims=("A", "B"))
+    view.index = [t.shape[0] - 1, t.shape[1] - 1]
+    edit(t)
+    view.refresh()
+    assert view.info["shape"] == shape
+    assert (view.index, view.dims, view.face_axes) == (index, dims, face_axes)
+    # the face the frontend asks for next is answered with torch's values
+    content, buffers = ask(view, faces=[{"axes": view.face_axes, "index": view.index, "window": None}])
+    meta = content["faces"][0]
+    assert meta["error"] is None, meta["error"]
+    got = np.frombuffer(bytes(buffers[0]), dtype=np.float32)
+    face = t if t.dim() <= 2 else t[tuple(view.index[:-2])]
+    assert got.tolist() == face.flatten().tolist()

@@ -121,10 +121,28 @@ class TensorView(anywidget.AnyWidget):
         super().close()
 
     def refresh(self) -> None:
-        """Re-read the tensor: new statistics, and the frontend re-fetches what it shows."""
-        self._version = _version_of(self._live())
-        self.info = inspect(self._live()).to_json()
-        self.revision += 1
+        """Re-read the tensor: new statistics, and the frontend re-fetches what it shows.
+
+        An in-place op may have changed the shape (``t_()``, ``squeeze_()``, ``resize_()``...): the slider
+        indices are then kept within the new sizes, and a new rank starts over from the default face with the
+        axis names dropped (they named the old axes).
+        """
+        tensor = self._live()
+        self._version = _version_of(tensor)
+        info = inspect(tensor).to_json()
+        old = list(self.info.get("shape", ()))
+        new = list(info["shape"])
+        with self.hold_sync():  # one message: the frontend never sees a shape with the old index
+            self.info = info
+            if new != old:
+                rank = len(new)
+                if rank != len(old):
+                    self.dims = [""] * rank
+                    self.face_axes = list(range(max(0, rank - 2), rank))
+                    self.index = [0] * rank
+                else:
+                    self.index = [min(i, n - 1) if n else 0 for i, n in zip(self.index, new, strict=True)]
+            self.revision += 1
         self._start_scan(force=self.nonfinite.get("state") != "skipped")
 
     # -- live refresh (any host: marimo and plain Python have no post_run_cell) ------------------------

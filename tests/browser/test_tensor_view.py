@@ -131,6 +131,25 @@ def test_in_place_edit_refreshes_the_view(page, cube):
     assert cube.get_attribute("data-state") == "ready"
 
 
+def test_an_in_place_shape_change_redraws_the_new_shape(page, nb):
+    out = lab.run_cell(page, "sq = torch.arange(6.).reshape(1, 6)\nvsq = tv.show(sq, dims='one six')\nvsq")
+    root = view_root(out)
+    lab.wait_ready(root)
+    assert root.locator('[data-axis="1"]').count() >= 1
+    lab.run_cell(page, "sq.squeeze_()\nprint(tuple(sq.shape))")
+    # the view follows: one axis, its label without the old names, and every cell hovers to torch's value
+    page.wait_for_function(
+        "(el) => /shape \\[6\\]/.test(el.getAttribute('aria-label') || '') && el.dataset.state === 'ready'",
+        arg=root.element_handle(),
+        timeout=15_000,
+    )
+    assert root.locator('[data-axis="1"]').count() == 0
+    assert "one" not in root.locator('[data-axis="0"]').first.inner_text()
+    index, value, _, _ = lab.hover_cell(page, root, rank=1)
+    assert float(value) == float(index[0]), (index, value)
+    assert root.get_attribute("data-state") == "ready" and not root.locator(".tv-error:visible").count()
+
+
 # -- hostile names, big and bad inputs ---------------------------------------------------------------
 
 
