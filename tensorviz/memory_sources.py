@@ -1054,7 +1054,7 @@ class TransferLog:
             items = []
             for t in largest:
                 where = (
-                    f"{os.path.basename(t.source.file)}:{t.source.line} <code>{e(t.source.code)}</code>"
+                    f"{e(os.path.basename(t.source.file))}:{t.source.line} <code>{e(t.source.code)}</code>"
                     if t.source
                     else ""
                 )

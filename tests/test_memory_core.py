@@ -536,3 +536,15 @@ def test_transfers_are_not_recorded_after_the_block():
         pass
     torch.zeros(2).to("meta")
     assert log.entries == []
+
+
+def test_the_logs_html_writes_file_names_and_code_as_text():
+    # a file name is the user's string like any other (code compiled from a string, a notebook's cell file)
+    x = torch.zeros(4)
+    code = compile("y = x.to('meta')", "<img src=x onerror=alert(1)>.py", "exec")
+    with track_transfers() as log:
+        exec(code, {"x": x})
+    assert [t.source.file for t in log.entries] == ["<img src=x onerror=alert(1)>.py"]
+    page = log._repr_html_()
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.py:1" in page
