@@ -181,9 +181,10 @@ def _expand_sorted(
 
 def _sparse(t: torch.Tensor, limit: int, stop: Stop = None) -> NonFinite:
     coo = (t if t.layout == torch.sparse_coo else t.to_sparse_coo()).coalesce()  # coalesced: row-major order
-    values = coo.values()
-    if values.dim() != 1:
-        raise ValueError("hybrid sparse tensors (with dense dimensions) are not scanned for NaN yet")
+    # a hybrid tensor stores a dense block per sparse index: its stored values, flat, are still in row-major order
+    # of the full index (the sparse axes come first)
+    dense = tuple(coo.values().shape[1:])
+    values = coo.values().reshape(-1)
     counts = [0, 0, 0]
     hits: list[tuple[int, str]] = []  # positions among the stored values
     for start in range(0, values.numel(), CHUNK):
@@ -191,7 +192,8 @@ def _sparse(t: torch.Tensor, limit: int, stop: Stop = None) -> NonFinite:
             raise ScanStopped
         _scan(values[start : start + CHUNK], start, counts, hits, limit)
     indices = coo.indices()
-    where = [tuple(int(v) for v in indices[:, k].tolist()) for k, _ in hits]
+    block = math.prod(dense)
+    where = [tuple(int(v) for v in indices[:, p // block].tolist()) + unravel(p % block, dense) for p, _ in hits]
     return _result(counts, tuple(where), tuple(k for _, k in hits))
 
 
@@ -333,7 +335,7 @@ def next_nonfinite(x: Any, after: tuple[int, ...] | None = None) -> tuple[tuple[
 
 
 def _sparse_all(t: torch.Tensor) -> tuple[list[tuple[int, ...]], list[str]]:
-    found = _sparse(t, t._nnz() if t.layout == torch.sparse_coo else int(t.values().numel()))
+    found = _sparse(t, int(t.values().numel()) if t.layout != torch.sparse_coo else int(t.coalesce().values().numel()))
     return list(found.indices), list(found.kinds)
 
 

@@ -352,6 +352,21 @@ def _pad_edges(band: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
     return out
 
 
+def _all_sparse(coo: torch.Tensor) -> torch.Tensor:
+    """A coalesced hybrid COO tensor (a dense block stored per sparse index) as one whose every axis is sparse: each
+    stored element becomes an entry, so the indices grow with the values stored, never with the dense tensor."""
+    values = coo.values()
+    dense = tuple(values.shape[1:])
+    block = math.prod(dense)
+    indices = coo.indices()
+    inner = torch.stack(
+        torch.meshgrid(*(torch.arange(n, device=indices.device) for n in dense), indexing="ij")
+    ).reshape(len(dense), block)
+    full = torch.cat([indices.repeat_interleave(block, dim=1), inner.repeat(1, indices.shape[1])])
+    # sparse indices sorted, and each block row-major after them: still coalesced
+    return torch.sparse_coo_tensor(full, values.reshape(-1), coo.shape, is_coalesced=True)
+
+
 def _sparse_face(
     t: torch.Tensor,
     req: FaceRequest,
@@ -363,7 +378,7 @@ def _sparse_face(
     """The face of a sparse tensor, built from its stored entries only (never densifying it)."""
     coo = (t if t.layout == torch.sparse_coo else t.to_sparse_coo()).coalesce()
     if coo.dense_dim():
-        return "hybrid sparse tensors (with dense dimensions) are not drawn yet"
+        coo = _all_sparse(coo)
     indices, values = coo.indices(), _convert(coo.values(), compute)
     r0, r1, c0, c1 = window
     keep = torch.ones(values.shape[0], dtype=torch.bool, device=values.device)

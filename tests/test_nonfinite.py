@@ -118,6 +118,18 @@ def test_complex_sparse_and_values_that_cannot_be_nan():
         assert (found.nan, found.posinf, found.neginf) == (1, 1, 1)
         assert found.indices == ((0, 3), (2, 2), (4, 1))
 
+    # hybrid COO: a dense block per stored index; the first ones in row-major order of the full index
+    dense = torch.zeros(4, 3, 5)
+    dense[2, 0, 4], dense[0, 1, 0], dense[0, 1, 3], dense[3, 2, 2] = NAN, INF, -INF, NAN
+    hybrid = dense.to_sparse(2)  # 2 sparse axes, 1 dense
+    assert hybrid.values().dim() == 2
+    want = torch.nonzero(~torch.isfinite(dense)).tolist()
+    found = tv.find_nonfinite(hybrid)
+    assert (found.nan, found.posinf, found.neginf) == (2, 1, 1)
+    assert [list(i) for i in found.indices] == want == [[0, 1, 0], [0, 1, 3], [2, 0, 4], [3, 2, 2]]
+    assert found.kinds == ("posinf", "neginf", "nan", "nan")
+    assert tv.find_nonfinite(hybrid, limit=2).indices == ((0, 1, 0), (0, 1, 3))
+
     for t in (torch.arange(10), torch.ones(3, dtype=torch.bool), torch.quantize_per_tensor(torch.ones(3), 0.1, 0, torch.qint8)):
         assert tv.find_nonfinite(t) == nonfinite.NonFinite(0, 0, 0, (), ())
     with pytest.raises(ValueError, match="meta tensor"):

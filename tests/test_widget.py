@@ -307,3 +307,44 @@ def test_an_in_place_shape_change_keeps_the_view_working(view_of, make, edit, sh
     got = np.frombuffer(bytes(buffers[0]), dtype=np.float32)
     face = t if t.dim() <= 2 else t[tuple(view.index[:-2])]
     assert got.tolist() == face.flatten().tolist()
+
+
+def test_a_hybrid_sparse_tensor_shows_its_values_and_its_nan(view_of):
+    dense = torch.arange(36.0).reshape(4, 3, 3)
+    dense[dense.sum(-1) % 2 == 0] = 0  # rows of zeros: not stored
+    dense[1, 2, 1] = float("nan")
+    view = view_of(dense.to_sparse(2))
+    assert view.nonfinite["state"] == "done" and view.nonfinite["nan"] == 1
+    assert view.nonfinite["first"] == [[1, 2, 1]]
+    content, buffers = ask(view, faces=[{"axes": [1, 2], "index": [1, 0, 0], "window": None}])
+    assert content["faces"][0]["error"] is None
+    got = np.frombuffer(bytes(buffers[0]), dtype=np.float32).reshape(3, 3)
+    np.testing.assert_array_equal(got, dense[1].numpy())
+
+
+def test_a_view_that_fails_to_start_leaves_no_open_widget(monkeypatch):
+    from ipywidgets.widgets import widget as registry
+
+    from tensorviz.widgets import tensor_view
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the count failed")
+
+    monkeypatch.setattr(tensor_view, "find_nonfinite", broken)
+    before = set(registry._instances)
+    with pytest.raises(RuntimeError, match="the count failed"):
+        tv.show(torch.tensor([1.0, float("nan")]))
+    assert set(registry._instances) == before
+
+
+def test_closing_a_widget_closes_everything_it_opened():
+    from ipywidgets.widgets import widget as registry
+
+    before = set(registry._instances)
+    x = torch.randn(2, 3)
+    with tv.trace() as tr:
+        x.t()
+    for widget in (tv.show(x), tr.player(), tv.memory(interval=1.0)):
+        widget.close()
+    left = {type(registry._instances[k]).__name__ for k in set(registry._instances) - before}
+    assert not left, f"still open after close(): {left}"

@@ -16,7 +16,7 @@ import traitlets
 
 from .. import exports_client, protocol
 from ..memory_sources import census, cuda_state, device_memory, reset_peak
-from .tensor_view import _bundle
+from .tensor_view import _bundle, _close_layout
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _ESM = _STATIC / "memory_monitor.js"
@@ -132,6 +132,11 @@ class MemoryMonitor(anywidget.AnyWidget):
     def close(self) -> None:
         """Stop polling and close the widget."""
         self._stop.set()
+        figure = getattr(self, "figure", None)
+        if figure is not None:
+            _close_layout(figure)
+            figure.close()
+        _close_layout(self)
         super().close()
 
     def _ipython_display_(self, **kwargs: Any) -> None:

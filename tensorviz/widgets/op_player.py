@@ -14,7 +14,7 @@ from .. import exports_client, protocol
 from ..animation import step_frames
 from ..memory_sources import register_holder, unregister_holder
 from ..tracing import Step
-from .tensor_view import _bundle
+from .tensor_view import _bundle, _close_layout
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _ESM = _STATIC / "op_player.js"
@@ -86,6 +86,7 @@ class OpPlayer(anywidget.AnyWidget):
         """Close the player and let go of its steps (and the values they keep for the pictures)."""
         self._steps = []
         unregister_holder(self)
+        _close_layout(self)
         super().close()
 
     def save_html(self, path: str | pathlib.Path, budget_bytes: int | None = None) -> pathlib.Path:

@@ -92,10 +92,14 @@ class TensorView(anywidget.AnyWidget):
         self._scan_lock = threading.Lock()
         self._scan_generation = 0
         self._known: Known | None = None
-        self.on_msg(self._on_message)
-        self._start_scan()
-        _watch(self)
-        register_holder(self, "a tensorviz view (close it to release)", _held_tensor)
+        try:
+            self.on_msg(self._on_message)
+            self._start_scan()
+            _watch(self)
+            register_holder(self, "a tensorviz view (close it to release)", _held_tensor)
+        except BaseException:
+            self.close()  # a view that failed to start leaves nothing open behind it (nor its tensor)
+            raise
 
     @property
     def tensor(self) -> torch.Tensor | None:
@@ -118,6 +122,7 @@ class TensorView(anywidget.AnyWidget):
         self._known = None
         _LIVE.discard(self)
         unregister_holder(self)
+        _close_layout(self)
         super().close()
 
     def refresh(self) -> None:
@@ -503,6 +508,13 @@ MAX_WATCH_INTERVAL = 3600.0  # longer waits overflow the thread's timer
 
 # Running watchers and their stop events (told to stop and joined at interpreter exit, like the scans).
 _WATCHERS: dict[threading.Thread, threading.Event] = {}
+
+
+def _close_layout(widget: Any) -> None:
+    """Close the ``Layout`` widget ipywidgets made for a DOM widget: closing the widget alone leaves it open."""
+    layout = widget.__dict__.get("_trait_values", {}).get("layout")
+    if layout is not None:
+        layout.close()
 
 
 def _check_interval(interval: Any) -> float:
