@@ -27,7 +27,7 @@ from .memory_sources import (
 )
 from .nonfinite import NonFinite, find_nonfinite
 from .snapshot import Snapshot, SnapshotError, read_snapshot, synthetic_snapshot
-from .tracing import Source, Step, StepError, TensorMeta, Trace, trace
+from .tracing import Source, Step, StepError, TensorMeta, Trace, pass_through, trace
 from .widgets.memory_monitor import MemoryMonitor
 from .widgets.op_player import OpPlayer
 from .widgets.tensor_view import Dims, TensorView
@@ -107,6 +107,7 @@ def show(x: Any, dims: Any = None, live: bool | float = False) -> TensorView | B
     return view
 
 
+@pass_through  # the ops it runs are the user's: fn may be torch.flatten itself
 def animate(fn: Callable[..., Any], *tensors: Any, dims: Any = None) -> OpPlayer:
     """Run ``fn(*tensors)`` under :func:`trace` and return an :class:`OpPlayer` of the ops it ran.
 
@@ -118,6 +119,11 @@ def animate(fn: Callable[..., Any], *tensors: Any, dims: Any = None) -> OpPlayer
     inputs = [as_tensor(t) for t in tensors]
     names: dict[Any, Any] = {}
     if dims is not None:
+        accepted = "'N C H W' for one tensor, or a list with one entry per tensor (None: unnamed)"
+        if isinstance(dims, dict):
+            raise TypeError(f"animate's dims names the inputs in order: {accepted}; got a dict (tv.trace takes one)")
+        if not isinstance(dims, (str, list, tuple)):
+            raise TypeError(f"animate's dims must be {accepted}; got {dims!r} ({type(dims).__name__})")
         per = [dims] if isinstance(dims, str) or len(inputs) == 1 else list(dims)
         if len(per) != len(inputs):
             raise ValueError(f"dims gives names for {len(per)} tensors but animate got {len(inputs)}: give one per tensor")

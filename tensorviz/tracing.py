@@ -431,6 +431,17 @@ _modes_on = torch._C._is_torch_function_mode_enabled
 _STRIDED = torch.strided
 
 
+# Code of tensorviz functions that run the user's function (``tv.animate``): an op they issue themselves (the user
+# passed ``torch.flatten``) is the user's.
+_PASS_THROUGH: set[Any] = set()
+
+
+def pass_through(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a tensorviz function whose torch calls are the user's (it calls a function the user gave)."""
+    _PASS_THROUGH.add(fn.__code__)
+    return fn
+
+
 def _is_internal(filename: str) -> bool:
     return os.path.abspath(filename).startswith(_INTERNAL_DIRS) if filename and filename[0] != "<" else False
 
@@ -616,6 +627,12 @@ class Trace:
         if info is _SKIP or (info[1] == "type" and len(args) <= 1 and not kwargs):
             return func(*args, **kwargs)
         try:
+            source = self._source()
+        except Exception:  # never let the recorder break the user's code
+            source = -1
+        if source < 0:  # tensorviz's own op (or no telling whose): not a step
+            return func(*args, **kwargs)
+        try:
             operands, t_args, t_kwargs, holes = _split(args, kwargs, info[2], info[3], info[4], info[6])
             if info[7]:  # torch.tensor(data): keep a description of big data, not the data
                 t_args = tuple(_describe(a) for a in t_args)
@@ -627,7 +644,6 @@ class Trace:
                 metas.append(meta)
                 keys.append(key)
             inputs = tuple(metas)
-            source = self._source()
             tracker = self._tracker
             module = None
             if tracker is not None and len(tracker.parents) > 1:
@@ -783,10 +799,14 @@ class Trace:
 
     def _source(self) -> int:
         """The id of the user's source line: the first frame outside torch, tensorviz and einops. Passing an
-        einops ``rearrange``/``reduce``/``repeat`` frame on the way marks the op as part of that call."""
+        einops ``rearrange``/``reduce``/``repeat`` frame on the way marks the op as part of that call.
+
+        ``-1`` when tensorviz itself ran the op (``tv.show`` inside the block reads statistics): not a step. The
+        frames that call the user's function (:func:`pass_through`) count as the user's."""
         frame = sys._getframe(3)  # the caller of _Mode.__torch_function__
         files = self._files
         call_frame = None
+        inside_torch = True  # only torch frames seen so far
         while frame is not None:
             code = frame.f_code
             where = files.get(code.co_filename)
@@ -794,6 +814,10 @@ class Trace:
                 where = files[code.co_filename] = self._where(code.co_filename)
             if not where:
                 break
+            if where == 3 and inside_torch and code not in _PASS_THROUGH:
+                return -1
+            if where != 1:
+                inside_torch = False
             if where == 2 and code.co_name in EINOPS_API:
                 call_frame = frame  # the outermost one wins: rearrange calls reduce
             frame = frame.f_back  # type: ignore[assignment]
@@ -812,9 +836,12 @@ class Trace:
         return sid
 
     def _where(self, filename: str) -> int:
+        """0 the user's, 1 torch, 2 einops, 3 tensorviz."""
         if self._einops and filename.startswith(self._einops):
             return 2
-        return 1 if _is_internal(filename) else 0
+        if not _is_internal(filename):
+            return 0
+        return 3 if os.path.abspath(filename).startswith(_INTERNAL_DIRS[1]) else 1
 
     def _mark_call(self, frame: Any) -> None:
         """Remember which einops call (if any) the op being recorded belongs to."""
@@ -1099,6 +1126,10 @@ def _note(err: BaseException, index: int, op: str) -> None:
             add(f"tensorviz: step {index} ({op}) failed; display the trace (tv.trace) to see it drawn and explained")
         except Exception:
             pass
+
+
+# an outer trace sees the op an inner trace's recorder runs for the user as the user's
+pass_through(Trace._on_call)
 
 
 def _error(err: BaseException) -> tuple[str, str]:

@@ -628,3 +628,40 @@ def test_a_broadcast_in_an_elementwise_op_plays_its_stretch_first():
     # nothing broadcast, or one operand that is itself the stretch: all move at once
     assert mul["stretch"] == 0 and mul["stretch_text"] == ""
     assert expand["broadcast"] == [True] and expand["stretch"] == 0
+
+
+def test_tensorviz_own_work_inside_a_trace_is_not_a_step(tmp_path):
+    import tensorviz as tv
+
+    x = torch.tensor([[1.0, float("nan")], [3.0, 4.0]])
+    with trace() as tr:
+        y = x.sum(0)
+        view = tv.show(y)  # reads statistics, counts NaN: tensorviz's ops, not the user's
+        tv.inspect(x)
+        tv.find_nonfinite(x)
+        tv.save_html(y, tmp_path / "y.html")
+        z = y * 2
+    view.close()
+    del z
+    assert ops(tr) == ["sum", "mul"]
+    assert [s.source.code for s in tr.steps] == ["y = x.sum(0)", "z = y * 2"]
+    # a torch function handed to animate is the user's op all the same
+    player = tv.animate(torch.flatten, x)
+    assert [s.op for s in player.steps] == ["flatten"]
+    assert player.steps[0].source.code == "player = tv.animate(torch.flatten, x)"
+    player.close()
+
+
+@pytest.mark.parametrize(
+    ("dims", "error", "match"),
+    [
+        (5, TypeError, r"dims must be 'N C H W' for one tensor, or a list with one entry per tensor .*got 5 \(int\)"),
+        ({"x": "A B"}, TypeError, r"dims names the inputs in order: .*got a dict \(tv.trace takes one\)"),
+        (["A B"], ValueError, r"dims gives names for 1 tensors but animate got 2"),
+    ],
+)
+def test_animate_says_what_dims_it_takes(dims, error, match):
+    import tensorviz as tv
+
+    with pytest.raises(error, match=match):
+        tv.animate(torch.add, torch.zeros(2, 3), torch.ones(2, 3), dims=dims)
