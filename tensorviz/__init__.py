@@ -154,6 +154,13 @@ def save_html(obj: Any, path: Any, budget_bytes: int | None = None, dims: Dims =
     from .export import BUDGET
 
     budget = BUDGET if budget_bytes is None else budget_bytes
+    from .batch import Batch
+
+    if isinstance(obj, (Batch, tuple, list, dict)):
+        raise TypeError(
+            f"save_html writes one tensor, trace or widget to a file; got a {type(obj).__name__} of parts: save each "
+            "part's view (e.g. batch.views['images'].save_html('images.html'))"
+        )
     if isinstance(obj, (TensorView, OpPlayer)):
         return obj.save_html(path, budget_bytes=budget)
     if isinstance(obj, MemoryMonitor):

@@ -23,7 +23,14 @@ def as_tensor(x: Any) -> torch.Tensor:
     True
     """
     if isinstance(x, torch.Tensor):
+        if x.is_nested:
+            raise TypeError(
+                "tensorviz cannot show a nested tensor (its parts have different shapes); show its parts one by "
+                "one (x.unbind()) or pad it to one shape (x.to_padded_tensor(0.0))"
+            )
         return x
+    if isinstance(x, type):
+        raise TypeError(f"tensorviz shows a tensor, not the class {x.__module__}.{x.__qualname__}; it accepts {ACCEPTED}.")
     kind = type(x)
     if kind.__module__ == "numpy" and kind.__name__ == "ndarray":
         try:

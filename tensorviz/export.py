@@ -517,7 +517,9 @@ def payload_of(widget: Any, budget_bytes: int) -> dict[str, Any]:
     """The export of a tensorviz widget (any object with ``_export_payload(budget_bytes)``)."""
     make = getattr(widget, "_export_payload", None)
     if make is None:
-        raise TypeError(f"save_html exports tensorviz widgets, tensors and traces; got {type(widget).__name__}")
+        raise TypeError(
+            f"save_html exports a tensor, a trace, a TensorView, OpPlayer or MemoryMonitor; got {type(widget).__name__}"
+        )
     return make(budget_bytes)
 
 
@@ -528,6 +530,9 @@ def save_html(
 
     Returns the path written. The file needs nothing else: open it from disk, offline, in any modern browser.
     """
+    from .exports_client import check_path
+
+    out = check_path(path, "html")
     if not isinstance(budget_bytes, int) or isinstance(budget_bytes, bool) or budget_bytes <= 0:
         raise ValueError(f"budget_bytes must be a positive number of bytes (e.g. 8_000_000); got {budget_bytes!r}")
     title = title or _title(widget)
@@ -546,9 +551,8 @@ def save_html(
         room = room * 4 // 5  # a copy a little over: hold less
     else:  # pragma: no cover - the payloads keep to their room
         raise RuntimeError(f"could not keep the export within budget_bytes={budget_bytes}")
-    out = pathlib.Path(path)
     out.write_text(text, encoding="utf-8")
-    return out
+    return pathlib.Path(path)
 
 
 def _title(widget: Any) -> str:

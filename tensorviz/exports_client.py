@@ -196,19 +196,28 @@ def displayed_views(widget: Any) -> dict[str, tuple[str, ...]]:
         return dict(st.views)
 
 
+def check_path(path: Any, ext: str) -> Path:
+    """The file a picture will be written to, or a clear error: not a path, a folder, a folder that is not there."""
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
+        raise TypeError(f"path must be a file path (str or os.PathLike), e.g. 'picture.{ext}'; got {path!r}")
+    raw = os.fspath(path)
+    if isinstance(raw, bytes):
+        raise TypeError(f"path must be a file path given as text (str or pathlib.Path); got bytes {raw!r}")
+    target = Path(os.path.abspath(raw))
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory: give a file name, e.g. {target / ('picture.' + ext)}")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"the folder {target.parent} does not exist")
+    return target
+
+
 def request(
     widget: Any, fmt: str, path: str | os.PathLike[str], options: dict[str, Any], timeout: float | None, method: str
 ) -> ExportJob:
     """Ask a displayed view of ``widget`` for a ``fmt`` file of what it shows, to be written at ``path``."""
     if fmt not in protocol.EXPORT_MIME:
         raise ValueError(f"format must be one of {', '.join(protocol.EXPORT_MIME)}; got {fmt!r}")
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}")
-    target = Path(os.path.abspath(os.fspath(path)))
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a directory: give a file name, e.g. {target / ('picture.' + fmt)}")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"the folder {target.parent} does not exist")
+    target = check_path(path, fmt)
     wait = DEFAULT_TIMEOUT if timeout is None else timeout
     if not (isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait > 0):
         raise ValueError(f"timeout must be a positive number of seconds; got {timeout!r}")

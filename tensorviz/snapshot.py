@@ -1354,8 +1354,8 @@ def synthetic_snapshot(events: int, seed: int = 0, *, devices: int = 1) -> dict[
     """
     if not (isinstance(events, int) and not isinstance(events, bool)) or events < 0:
         raise ValueError(f"events must be a non-negative integer (trace events in all), got {events!r}")
-    if not (isinstance(devices, int) and not isinstance(devices, bool)) or devices < 1:
-        raise ValueError(f"devices must be a positive integer, got {devices!r}")
+    if not (isinstance(devices, int) and not isinstance(devices, bool)) or not 1 <= devices <= 64:
+        raise ValueError(f"devices must be an integer from 1 to 64 (GPUs in one snapshot), got {devices!r}")
     traces, segments = [], []
     for device in range(devices):
         share = events // devices + (1 if device < events % devices else 0)

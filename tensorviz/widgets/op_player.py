@@ -102,6 +102,8 @@ class OpPlayer(anywidget.AnyWidget):
     def _export_payload(self, budget_bytes: int) -> dict[str, Any]:
         from ..export import op_player_payload
 
+        if getattr(self, "comm", None) is None and not self._steps and self.timeline:
+            raise RuntimeError("this player is closed: its steps were released (trace again and use tr.player())")
         state = {"timeline": self.timeline, "current": self.current}
         return op_player_payload(self._steps, state, budget_bytes=budget_bytes)
 
