@@ -51,6 +51,8 @@ def sources(step: Step, output: int = 0) -> list[torch.Tensor]:
     label = f"step {step.index} ({step.op})"
     if step.error is not None:
         raise ValueError(f"{label} failed ({step.error.type}), so it has no output to trace back")
+    if not isinstance(output, int) or isinstance(output, bool):
+        raise TypeError(f"output must be the number of an output (an int, 0 for the first); got {output!r}")
     if not 0 <= output < len(step.outputs):
         if not step.outputs:
             raise ValueError(f"{label} returned no tensor, so there is nothing to trace back")

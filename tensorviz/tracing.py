@@ -240,6 +240,8 @@ class Step:
         """
         if role not in ("input", "output"):
             raise ValueError(f"role must be 'input' or 'output'; got {role!r}")
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise TypeError(f"i must be the number of an {role} (an int, 0 for the first); got {i!r}")
         metas = self.inputs if role == "input" else self.outputs
         if not 0 <= i < len(metas):
             raise IndexError(f"step {self.index} ({self.op}) has {len(metas)} {role}s; got {role} {i}")

@@ -70,3 +70,21 @@ def test_a_synthetic_snapshot_keeps_to_a_sane_number_of_devices():
     with pytest.raises(ValueError, match=r"devices must be an integer from 1 to 64 .*got 1000000"):
         tv.synthetic_snapshot(10, devices=10**6)
     assert len(tv.synthetic_snapshot(10, devices=64)["device_traces"]) == 64
+
+
+def test_step_and_player_arguments_say_what_they_take():
+    x = torch.randn(2, 3)
+    with tv.trace() as tr:
+        x.t()
+    step = tr.steps[0]
+    with pytest.raises(TypeError, match=r"i must be the number of an input \(an int, 0 for the first\); got '0'"):
+        step.values("input", "0")
+    for bad in ("a", None, 1.0, True):
+        with pytest.raises(TypeError, match=r"output must be the number of an output \(an int"):
+            step.sources(bad)
+    for bad in ("a", 1.5, True):
+        with pytest.raises(TypeError, match=r"start must be a step number \(an int\) or None"):
+            tr.player(start=bad)
+    for bad in (None, 5, "steps"):
+        with pytest.raises(TypeError, match=r"OpPlayer plays a list of tensorviz Steps"):
+            tv.OpPlayer(bad)

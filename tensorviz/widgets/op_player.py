@@ -62,6 +62,10 @@ class OpPlayer(anywidget.AnyWidget):
     current = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, steps: Sequence[Step], start: int | None = None, **kwargs: Any) -> None:
+        if isinstance(steps, (str, bytes)) or not hasattr(steps, "__iter__"):
+            raise TypeError(f"OpPlayer plays a list of tensorviz Steps (tr.steps from tv.trace()); got {steps!r}")
+        if start is not None and (not isinstance(start, int) or isinstance(start, bool)):
+            raise TypeError(f"start must be a step number (an int) or None; got {start!r} ({type(start).__name__})")
         steps = list(steps)
         for s in steps:
             if not isinstance(s, Step):
