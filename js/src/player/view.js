@@ -390,6 +390,9 @@ export class OpPlayerView {
     let w = host.clientWidth;
     if (cs && /flex/.test(cs.display) && !/column/.test(cs.flexDirection)) {
       w = parent.clientWidth / Math.max(1, parent.childElementCount);
+      // side by side (an ipywidgets HBox): an even share of the row, which a long source line must not widen
+      host.style.flex = "1 1 0";
+      host.style.minWidth = "0";
     }
     return w > 0 ? Math.max(360, Math.min(1400, w - 40)) : 860;
   }
