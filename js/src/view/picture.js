@@ -153,7 +153,8 @@ export class Picture {
         if (p.cls === "tv-arrowhead") el.setAttribute("style", `fill:${p.color}`);
         else el.setAttribute("style", `stroke:${p.color}`);
       }
-      (p.cls === "tv-group" ? back : front).append(el);
+      // the wireframe of the cut-away front part goes behind the cells: it shows around them, never across them
+      (p.cls === "tv-group" || p.cls === "tv-wire" ? back : front).append(el);
     }
     for (const n of scene.notes) {
       const t = svg("text", { x: n.x.toFixed(1), y: n.y.toFixed(1), "text-anchor": n.anchor || "start", class: n.cls });
