@@ -17,7 +17,8 @@ import { buildTracks } from "./motion.js";
  *   `at`: the centre of its label
  * @typedef {{t: StepTensor, arr: Arrangement, x0: number, y0: number, xs: Float64Array, ys: Float64Array,
  *            size: number, runs: Run[], pages: {x: number, y: number, w: number, h: number}[], title: string,
- *            box: {x: number, y: number, w: number, h: number}}} Placed
+ *            box: {x: number, y: number, w: number, h: number}, top: number}} Placed `top`: room above `box` for the
+ *   title and the labels
  * @typedef {{width: number, height: number, cell: number, placed: Placed[], inputs: Placed[], output: Placed | null,
  *            tracks: Tracks | null, arrow: {x0: number, x1: number, y: number}}} Stage
  */
@@ -98,7 +99,7 @@ export function buildStage(s, room = {}) {
   ins.forEach((t, i) => {
     const arr = arrIn[i];
     const ch = chIn[i];
-    placed.push(place(t, arr, ch.left, y + ch.top, cell, title(t, ins.length)));
+    placed.push(place(t, arr, ch.left, y + ch.top, cell, title(t, ins.length), ch.top));
     y += ch.top + arr.height * cell + ch.bottom;
   });
   const inTotalH = y;
@@ -106,7 +107,7 @@ export function buildStage(s, room = {}) {
   if (out && arrOut && chOut) {
     const h = chOut.top + arrOut.height * cell + chOut.bottom;
     const oy = Math.max(0, (inTotalH - h) / 2);
-    outPlaced = place(out, arrOut, colIn + middle + chOut.left, oy + chOut.top, cell, out.places ? "places" : "output");
+    outPlaced = place(out, arrOut, colIn + middle + chOut.left, oy + chOut.top, cell, out.places ? "places" : "output", chOut.top);
     placed.push(outPlaced);
   }
   const height = Math.ceil(Math.max(inTotalH, outPlaced ? outPlaced.box.y + outPlaced.box.h + chOut.bottom : 0));
@@ -143,9 +144,10 @@ function title(t, n) {
  * @param {number} y0
  * @param {number} cell
  * @param {string} name
+ * @param {number} top room above the cells for the title and labels (CSS px)
  * @returns {Placed}
  */
-function place(t, arr, x0, y0, cell, name) {
+function place(t, arr, x0, y0, cell, name, top) {
   const xs = new Float64Array(arr.count);
   const ys = new Float64Array(arr.count);
   for (let e = 0; e < arr.count; e++) {
@@ -164,9 +166,17 @@ function place(t, arr, x0, y0, cell, name) {
     role: r.role,
     at: /** @type {[number, number]} */ ([0, 0]),
   }));
+  // the outer axes laid across the top keep to the rows of room made for them above the cube's depth labels,
+  // whatever the cell size (in cells they would crowd into those labels when cells are small)
+  let level = 0;
+  for (const r of runs) {
+    if (r.role !== "outer" || Math.abs(r.from[1] - r.to[1]) > 1) continue;
+    r.from[1] = r.to[1] = y0 - (arr.rank >= 3 ? PAD.top : 6) - 4 - level * PAD.level;
+    level++;
+  }
   placeLabels(runs);
   return {
-    t, arr, x0, y0, xs, ys, size: cell - gap, runs,
+    t, arr, x0, y0, xs, ys, size: cell - gap, runs, top,
     pages: arr.pages.map((p) => ({ x: x0 + p.x * cell, y: y0 + p.y * cell, w: p.w * cell - gap, h: p.h * cell - gap })),
     title: name,
     box: { x: x0, y: y0, w: arr.width * cell, h: arr.height * cell },
@@ -194,24 +204,73 @@ export function runLabelAt(r) {
 /**
  * The labels of one tensor's arrows, placed so that they do not overlap: beside a short edge a label is longer than
  * its edge, and the rows label (written down the left edge) would run into the columns label under the tensor when
- * that one, centred under a narrow face, reaches left past the corner. The rows label then moves up, so that it ends
- * above the columns label (never above the stage's top).
+ * that one, centred under a narrow face, reaches left past the corner. Then either the rows label moves up so that
+ * it ends above the columns label (never above the stage's top), or the columns label moves right so that it starts
+ * past the rows label: whichever moves less (beside a cube, always the second: above it are its depth labels).
  * @param {Run[]} runs
  */
 export function placeLabels(runs) {
-  for (const r of runs) r.at = runLabelAt(r);
+  const full = (/** @type {Run} */ r) => labelWidth(r.parts.head + r.parts.name + r.parts.tail) + 4;
+  for (const r of runs) {
+    r.at = runLabelAt(r);
+    // a level label wider than a short edge near the stage's left side stays inside the stage
+    if (Math.abs(r.to[1] - r.from[1]) < 1) r.at[0] = Math.max(r.at[0], full(r) / 2 + 2);
+  }
   const rows = runs.find((r) => r.role === "rows");
   const cols = runs.find((r) => r.role === "cols");
   if (!rows || !cols || Math.abs(rows.to[0] - rows.from[0]) > 0.5) return;
-  const full = (/** @type {Run} */ r) => labelWidth(r.parts.head + r.parts.name + r.parts.tail) + 4;
   const wr = full(rows);
   const wc = full(cols);
+  const depth = runs.find((r) => r.role === "depth");
   const colsTop = cols.at[1] - LABEL_LINE / 2;
   const apart =
     rows.at[0] + LABEL_LINE / 2 <= cols.at[0] - wc / 2 || rows.at[0] - LABEL_LINE / 2 >= cols.at[0] + wc / 2 ||
     rows.at[1] + wr / 2 <= colsTop;
-  if (apart) return;
-  rows.at[1] = Math.max(wr / 2 + 2, colsTop - 2 - wr / 2);
+  if (!apart) {
+    // the smaller of two moves: the rows label up until it ends above the columns label, or the columns label right
+    // until it starts past the rows label (beside a tiny face the first would lift the label far from its edge; beside
+    // a cube it would lift it into the depth labels)
+    const up = Math.max(wr / 2 + 2, colsTop - 2 - wr / 2);
+    const right = rows.at[0] + LABEL_LINE / 2 + 4 + wc / 2;
+    if (!depth && rows.at[1] - up <= right - cols.at[0]) rows.at[1] = up;
+    else cols.at[0] = right;
+  }
+  // a rows label longer than a small cube's edge reaches up to the depth label: that one slides up along its arrow
+  if (depth) slideClear(depth, full(depth), boxOf(rows, wr));
+}
+
+/**
+ * The box a label covers on screen (its text as a line, turned with its arrow).
+ * @param {Run} r
+ * @param {number} w its width
+ */
+function boxOf(r, w) {
+  const len = Math.hypot(r.to[0] - r.from[0], r.to[1] - r.from[1]) || 1;
+  const c = Math.abs((r.to[0] - r.from[0]) / len);
+  const s = Math.abs((r.to[1] - r.from[1]) / len);
+  const hw = (c * w + s * LABEL_LINE) / 2;
+  const hh = (s * w + c * LABEL_LINE) / 2;
+  return { x0: r.at[0] - hw, x1: r.at[0] + hw, y0: r.at[1] - hh, y1: r.at[1] + hh };
+}
+
+/**
+ * Move a label along its arrow (towards its end) until it is clear of `box`, as far as its arrow's end at most.
+ * @param {Run} r
+ * @param {number} w its width
+ * @param {{x0: number, x1: number, y0: number, y1: number}} box
+ */
+function slideClear(r, w, box) {
+  const len = Math.hypot(r.to[0] - r.from[0], r.to[1] - r.from[1]) || 1;
+  const ux = (r.to[0] - r.from[0]) / len;
+  const uy = (r.to[1] - r.from[1]) / len;
+  const hit = () => {
+    const b = boxOf(r, w);
+    return b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1;
+  };
+  for (let moved = 0; moved < len / 2 && hit(); moved += 3) {
+    r.at[0] += ux * 3;
+    r.at[1] += uy * 3;
+  }
 }
 
 /**

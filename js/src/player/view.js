@@ -504,7 +504,7 @@ export class OpPlayerView {
           }
         }
       }
-      const title = svg("text", { x: p.box.x, y: p.box.y - (p.arr.rank >= 3 ? 34 : 12) - Math.max(0, p.arr.rank - 3) * 13, class: "tv-pl-tensor-title" });
+      const title = svg("text", { x: p.box.x, y: p.box.y - p.top + 13, class: "tv-pl-tensor-title" });
       const t = p.t;
       const wrap = p.arr.wrap ? ` · in rows of ${p.arr.wrap}` : "";
       title.textContent = `${p.title} ${formatShape(t.shape)}${t.steps.some((s) => s > 1) ? ` · blocks of ${t.steps.join("×")}` : ""}${wrap}`;
