@@ -199,7 +199,9 @@ export class MemoryMonitorView {
     const s = series.devices[name];
     const c = chartOf({ t: series.t, allocated: s.allocated || [], reserved: s.reserved || [] }, width, height);
     const box = svg("svg", { width: width + 70, height: height + 26, viewBox: `-62 -6 ${width + 70} ${height + 26}`, class: "tv-mem-svg", role: "img" });
-    box.setAttribute("aria-label", `${replaying ? "replayed" : "live"} memory of ${name}: allocated and reserved over time, peak ${c.peak ? formatBytes(c.peak.value) : "n/a"}`);
+    // live, the chart knows only the samples it polled (the figures above give the allocator's own peak)
+    const peakWord = replaying ? "peak" : "highest polled";
+    box.setAttribute("aria-label", `${replaying ? "replayed" : "live"} memory of ${name}: allocated${c.reserved ? " and reserved" : ""} over time, ${peakWord} ${c.peak ? formatBytes(c.peak.value) : "n/a"}`);
     for (const t of c.ticks) {
       box.append(svg("line", { x1: 0, x2: width, y1: t.y, y2: t.y, class: "tv-mem-grid" }));
       const label = svg("text", { x: -6, y: t.y + 4, "text-anchor": "end", class: "tv-mem-tick" });
@@ -211,11 +213,13 @@ export class MemoryMonitorView {
     if (c.peak) {
       box.append(svg("circle", { cx: c.peak.x, cy: c.peak.y, r: 3.5, class: "tv-mem-peak" }));
       const label = svg("text", { x: Math.min(width - 4, c.peak.x + 6), y: Math.max(10, c.peak.y - 6), class: "tv-mem-peak-label", "text-anchor": c.peak.x > width - 120 ? "end" : "start" });
-      label.textContent = `peak ${formatBytes(c.peak.value)}`;
+      label.textContent = `${peakWord} ${formatBytes(c.peak.value)}`;
       box.append(label);
     }
     const legend = h("div", "tv-mem-legend");
-    legend.append(h("span", "tv-mem-key tv-mem-key-allocated", "allocated"), h("span", "tv-mem-key tv-mem-key-reserved", "reserved"), h("span", "tv-mem-hint", `${name} · ${replaying ? "whole trace" : "last minutes"}`));
+    legend.append(h("span", "tv-mem-key tv-mem-key-allocated", "allocated"));
+    if (c.reserved) legend.append(h("span", "tv-mem-key tv-mem-key-reserved", "reserved")); // CPU memory has none
+    legend.append(h("span", "tv-mem-hint", `${name} · ${replaying ? "whole trace" : "last minutes"}`));
     this.chartEl.append(legend, box);
   }
 
@@ -235,7 +239,7 @@ export class MemoryMonitorView {
     this.censusEl.append(head);
     const table = h("table", "tv-mem-table");
     const hr = h("tr", "");
-    for (const c of ["names", "shape", "dtype", "device", "storage", "held by"]) hr.append(h("th", "", c));
+    for (const c of ["names", "shape", "dtype", "device", "storage", "held by"]) hr.append(h("th", c === "storage" ? "tv-mem-bytes" : "", c));
     table.append(hr);
     for (const e of census.entries) {
       const tr = h("tr", "");
