@@ -11,6 +11,7 @@ import re
 
 import lab
 import numpy as np
+import pixels
 import pytest
 
 CUBE = 't = torch.arange(24.).reshape(2, 3, 4) * 0.5 - 3\nview = tv.show(t, dims="D R C")\nview'
@@ -148,6 +149,25 @@ def test_an_in_place_shape_change_redraws_the_new_shape(page, nb):
     index, value, _, _ = lab.hover_cell(page, root, rank=1)
     assert float(value) == float(index[0]), (index, value)
     assert root.get_attribute("data-state") == "ready" and not root.locator(".tv-error:visible").count()
+
+
+def test_a_constant_tensor_says_its_one_value_instead_of_a_ramp_from_it_to_itself(page, nb):
+    root = view_root(lab.run_cell(page, "vz = tv.show(torch.full((2, 3), 7.0))\nvz"))
+    lab.wait_ready(root)
+    one = root.locator('.tv-colorbar [data-role="constant"]')
+    one.wait_for(timeout=10_000)
+    assert one.inner_text().strip() == "every value 7"
+    assert root.locator(".tv-colorbar .tv-ramp").count() == 0
+    # the swatch is the cells' own color
+    _, value, _, (fx, fy) = lab.hover_cell(page, root, rank=2)
+    assert float(value) == 7.0
+    page.mouse.move(0, 0)  # no tooltip over the cell
+    swatch = one.locator(".tv-swatch-box").evaluate("(el) => getComputedStyle(el).backgroundColor")
+    box = lab.value_canvas_box(root)
+    shot = pixels.screenshot_rgb(root.locator(".tv-picture"))
+    got = shot.color(box["x"] + fx * box["width"], box["y"] + fy * box["height"], size=9)
+    want = tuple(int(v) for v in re.findall(r"\d+", swatch)[:3])
+    assert pixels.max_diff(got, want) <= 6, (got, want)
 
 
 # -- hostile names, big and bad inputs ---------------------------------------------------------------

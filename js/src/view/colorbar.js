@@ -25,6 +25,11 @@ export function renderColorbar(cmap, counts, caption) {
   el.append(h("span", "tv-colorbar-caption", caption));
   if (cmap.mode === "bool") {
     el.append(swatch(rgbCss(BOOL_COLORS.false), "False"), swatch(rgbCss(BOOL_COLORS.true), "True"));
+  } else if (cmap.mode !== "cyclic" && cmap.lo === cmap.hi) {
+    // one value everywhere: a ramp from it to itself says nothing; its one color does
+    const one = swatch(cmap.css(cmap.lo), `every value ${formatCompact(cmap.lo)}`);
+    one.dataset.role = "constant";
+    el.append(one);
   } else {
     const wrap = h("span", "tv-ramp-wrap");
     const ramp = h("span", "tv-ramp");
