@@ -308,3 +308,17 @@ def test_importing_tensorviz_registers_nothing():
     same_formatters, same_events, shown = json.loads(out.stdout.rpartition("RESULT ")[2])
     assert same_formatters and same_events
     assert shown == [["text/plain"]]
+
+
+def test_a_traced_cell_is_named_by_its_number_not_its_compiled_file(shell):
+    from tensorviz.widgets.op_player import cell_label, summarize
+
+    shell.run_cell("import torch, tensorviz as tv\nx = torch.zeros(2, 3)", store_history=True)
+    result = shell.run_cell("with tv.trace() as tr:\n    y = x.t()", store_history=True)
+    assert result.success, result.error_in_exec
+    number = shell.execution_count - 1
+    step = shell.user_ns["tr"].steps[0]
+    assert summarize(step)["source"]["where"] == f"In [{number}]"
+    assert step.source.line == 2 and step.source.code == "y = x.t()"
+    assert cell_label("<ipython-input-3-8f05e3145a30>") == "In [3]"
+    assert cell_label("/home/me/train.py") is None

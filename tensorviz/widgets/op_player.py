@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,9 +22,31 @@ _ESM = _STATIC / "op_player.js"
 _CSS = _STATIC / "tensor_view.css"  # one stylesheet for every tensorviz widget
 
 
+_IPYTHON_INPUT = re.compile(r"^<ipython-input-(\d+)-")
+
+
+def cell_label(file: str) -> str | None:
+    """``In [8]`` for the file IPython compiled cell 8 into (a temporary file name means nothing to a reader)."""
+    match = _IPYTHON_INPUT.match(file)
+    if match:
+        return f"In [{match.group(1)}]"
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the widgets
+        return None
+    shell = get_ipython()
+    number = getattr(getattr(shell, "compile", None), "_filename_map", {}).get(file) if shell is not None else None
+    return f"In [{number}]" if isinstance(number, int) and not isinstance(number, bool) else None
+
+
 def summarize(step: Step) -> dict[str, Any]:
     """What the timeline shows of a step (its values and provenance are fetched when the step is shown)."""
     data = step.to_json()
+    source = data.get("source")
+    if source and source.get("file"):
+        where = cell_label(source["file"])
+        if where:
+            source["where"] = where
     # only what the timeline and the step's header read: a thousand-op forward stays a small trait
     keep = ("shape", "dims", "dtype", "device")
     data["inputs"] = [{k: m[k] for k in keep} for m in data.get("inputs") or []]

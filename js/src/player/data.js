@@ -8,7 +8,7 @@ export { PLAYER_KIND, PLAYER_TRAIT };
  * @typedef {{shape: number[], dims?: string[], dtype?: string, device?: string, strides?: number[] | null,
  *            is_contiguous?: boolean, storage?: number | null}} MetaSummary
  * @typedef {{index: number, op: string, kind: string, func?: string, inputs: MetaSummary[], output: MetaSummary | null,
- *            is_view: boolean | null, why: string, source: {file: string, line: number, code: string} | null,
+ *            is_view: boolean | null, why: string, source: {file: string, line: number, code: string, where?: string} | null,
  *            module: string | null, notes: string[], error: {type: string, message: string} | null}} StepSummary
  * @typedef {import("./stage.js").StepTensor} StepTensor
  * @typedef {{step: number, mode: string, tensors: StepTensor[], sources: (Int32Array | null)[], k: number[],

@@ -319,7 +319,9 @@ export class OpPlayerView {
     if (s.why && !s.error) this.head.append(h("div", "tv-pl-why", s.why));
     if (s.source) {
       const src = h("div", "tv-pl-source");
-      src.append(h("span", "tv-pl-where", `${s.source.file.split(/[\\/]/).pop()}:${s.source.line}`), h("code", "tv-pl-code", s.source.code || ""));
+      // a notebook cell by its number (In [8], line 4); a file by its name
+      const where = s.source.where ? `${s.source.where}, line ${s.source.line}` : `${s.source.file.split(/[\\/]/).pop()}:${s.source.line}`;
+      src.append(h("span", "tv-pl-where", where), h("code", "tv-pl-code", s.source.code || ""));
       this.head.append(src);
     }
     for (const note of s.notes || []) this.head.append(h("div", "tv-pl-note", note));
