@@ -256,10 +256,9 @@ def _blocks(step: Step, budget: int) -> StepFrames:
                 sources.append({"k": int(k), "buffer": len(buffers) - 1})
     blocky = any(s > 1 for s in (*[x for st in in_steps for x in st], *out_steps))
     if blocky:
-        notes.append(
-            f"more than {budget:,} elements: blocks move instead of single elements, each drawn with its element of "
-            "largest |x|"
-        )
+        many = any(m.numel > budget for m in (*step.inputs, *([out] if out is not None else [])))
+        why = f"more than {budget:,} elements" if many else f"more than {AXIS_CELLS} along an axis"
+        notes.append(f"{why}: blocks move instead of single elements, each drawn with its element of largest |x|")
     if not sources and out is not None and step.error is None and step.inputs:
         notes.append(f"{step.op} is not animated element by element: its inputs fade into its output")
     return StepFrames(_meta(step, "blocks" if blocky else "exact", tensors, sources, [None] * len(sources), notes), buffers)

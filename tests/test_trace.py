@@ -665,3 +665,14 @@ def test_animate_says_what_dims_it_takes(dims, error, match):
 
     with pytest.raises(error, match=match):
         tv.animate(torch.add, torch.zeros(2, 3), torch.ones(2, 3), dims=dims)
+
+
+def test_a_block_step_says_why_it_moves_blocks():
+    from tensorviz.animation import step_frames
+
+    tall, big = torch.randn(300, 2), torch.randn(100, 100)
+    with trace() as tr:
+        tall[:4]
+        big.t()
+    why = [[n.split(":")[0] for n in step_frames(s).meta["notes"] if "blocks move" in n] for s in tr.steps]
+    assert why == [["more than 128 along an axis"], ["more than 4,096 elements"]]
