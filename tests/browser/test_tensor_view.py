@@ -139,14 +139,15 @@ def test_an_in_place_shape_change_redraws_the_new_shape(page, nb):
     assert root.locator('[data-axis="1"]').count() >= 1
     lab.run_cell(page, "sq.squeeze_()\nprint(tuple(sq.shape))")
     # the view follows: one axis, its label without the old names, and every cell hovers to torch's value
+    # (the last picture stays on screen until the new shape's faces have arrived and are drawn)
     page.wait_for_function(
-        "(el) => /shape \\[6\\]/.test(el.getAttribute('aria-label') || '') && el.dataset.state === 'ready'",
+        "(el) => /shape \\[6\\]/.test(el.getAttribute('aria-label') || '') && el.dataset.state === 'ready'"
+        " && el.querySelectorAll('[data-axis=\"1\"]').length === 0",
         arg=root.element_handle(),
-        timeout=15_000,
+        timeout=20_000,
     )
-    assert root.locator('[data-axis="1"]').count() == 0
     assert "one" not in root.locator('[data-axis="0"]').first.inner_text()
-    index, value, _, _ = lab.hover_cell(page, root, rank=1)
+    index, value, _, _ = lab.hover_cell(page, root, rank=1, timeout=20)
     assert float(value) == float(index[0]), (index, value)
     assert root.get_attribute("data-state") == "ready" and not root.locator(".tv-error:visible").count()
 
@@ -155,7 +156,7 @@ def test_a_constant_tensor_says_its_one_value_instead_of_a_ramp_from_it_to_itsel
     root = view_root(lab.run_cell(page, "vz = tv.show(torch.full((2, 3), 7.0))\nvz"))
     lab.wait_ready(root)
     one = root.locator('.tv-colorbar [data-role="constant"]')
-    one.wait_for(timeout=10_000)
+    one.wait_for(timeout=20_000)
     assert one.inner_text().strip() == "every value 7"
     assert root.locator(".tv-colorbar .tv-ramp").count() == 0
     # the swatch is the cells' own color
