@@ -18,25 +18,12 @@ import textwrap
 
 CHILD = textwrap.dedent(
     """
-    import resource, sys, time, torch
+    import sys, time, torch
 
-    def peak_mb():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) * 1024 / 1e6
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mb():  # VmHWM (see process_peak)
+        return process_peak() / 1e6
 
     import tensorviz as tv  # imported before the baseline in both children
 

@@ -126,26 +126,13 @@ def building() -> None:
 
 MEMORY_SCRIPT = textwrap.dedent(
     """
-    import resource, sys, time, torch
+    import sys, time, torch
     from tensorviz.tracing import trace
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     def loop():
         for i in range(100):

@@ -288,16 +288,47 @@ def _cpu_device() -> DeviceMemory:
         if getattr(info, "peak_wset", None) is not None:  # Windows
             figures["peak"] = int(info.peak_wset)
     if figures["peak"] is None:
-        try:
-            import resource
-
-            maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB elsewhere
-            figures["peak"] = int(maxrss if sys.platform == "darwin" else maxrss * 1024)
-        except (ImportError, OSError):
+        figures["peak"] = process_peak()
+        if figures["peak"] is None:
             notes["peak"] = "this platform reports no peak resident memory"
     if figures["peak"] is not None:
         sources["peak"] = "process"
     return DeviceMemory("cpu", None, **figures, sources=sources, notes=notes)
+
+
+def process_peak() -> int | None:
+    """This process's peak resident memory in bytes, or None where the platform gives none.
+
+    ``VmHWM`` where ``/proc`` has it: a child's ``ru_maxrss`` starts at its parent's peak (kept across fork and exec),
+    so a kernel would report its server's peak. ``ru_maxrss`` elsewhere.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB elsewhere
+    except (ImportError, OSError):
+        return None
+    return int(maxrss if sys.platform == "darwin" else maxrss * 1024)
+
+
+def reset_process_peak() -> bool:
+    """Start this process's ``VmHWM`` afresh from what is resident now (Linux); returns whether it could.
+
+    For measuring what one piece of work adds to the peak (the memory tests and benchmarks do).
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
 
 
 # NVML: the optional nvidia-ml-py package (imported as pynvml); never a CUDA context.

@@ -11,25 +11,12 @@ import pytest
 
 SCRIPT = textwrap.dedent(
     """
-    import resource, torch, tensorviz as tv
+    import torch, tensorviz as tv
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     t = torch.empty(2**27).uniform_(-1, 1).reshape(2**13, 2**14)  # 512 MiB, every page touched
     t[123, 456] = float("nan")
@@ -63,25 +50,12 @@ def test_serving_faces_of_a_512_mib_tensor_adds_far_less_than_its_size():
 # nor 512 (blocks of 8): partial blocks are padded, and the padding must stay per band, not per face.
 UNEVEN_SCRIPT = textwrap.dedent(
     """
-    import resource, time, torch, tensorviz as tv
+    import time, torch, tensorviz as tv
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     t = torch.empty(4001, 4001).uniform_(-1, 1)  # 61 MiB, every page touched
     t[4000, 4000] = float("nan")  # in the last, partial, block
@@ -122,26 +96,13 @@ def test_faces_that_do_not_divide_into_blocks_are_padded_per_band():
 
 STATS_SCRIPT = textwrap.dedent(
     """
-    import resource, sys, torch
+    import sys, torch
     from tensorviz import info
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     dtype = getattr(torch, sys.argv[1])
     t = torch.empty(info.SAMPLE_THRESHOLD, dtype=dtype).random_(-100, 100)  # the largest tensor read whole

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -548,3 +549,27 @@ def test_the_logs_html_writes_file_names_and_code_as_text():
     page = log._repr_html_()
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;.py:1" in page
+
+
+CHILD_PEAK = """
+import resource, torch
+from tensorviz.memory_sources import device_memory, process_peak, reset_process_peak
+maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = process_peak()
+assert reset_process_peak()
+print(maxrss, peak, process_peak(), device_memory()[-1].peak)
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc/self/clear_refs")
+def test_the_process_peak_is_this_processs_own_and_can_start_afresh():
+    # a child's ru_maxrss starts at its parent's peak (a kernel's, at its server's): the peak is VmHWM, its own
+    big = torch.ones(512 << 20, dtype=torch.uint8)  # 512 MiB resident in this (the parent) process
+    try:
+        out = subprocess.run([sys.executable, "-c", CHILD_PEAK], capture_output=True, text=True, timeout=120, check=True)
+    finally:
+        del big
+    maxrss, peak, fresh, monitor = (int(v) for v in out.stdout.split())
+    assert maxrss >= 512 << 20, maxrss  # inherited from the parent
+    assert peak < maxrss - (256 << 20), (peak, maxrss)  # the child's own peak: it never held 512 MiB
+    assert fresh <= peak and abs(monitor - fresh) < 64 << 20, (fresh, monitor)  # the monitor's CPU peak is this one

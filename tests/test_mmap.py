@@ -34,14 +34,14 @@ READ_LIMIT_MIB = 256  # bytes it may read from disk
 SCRIPT = textwrap.dedent(
     """
     import json, sys, time, torch, tensorviz as tv
+    from tensorviz.memory_sources import process_peak, reset_process_peak
 
     def status_mib(field):
         with open("/proc/self/status") as status:
             return next(int(line.split()[1]) for line in status if line.startswith(field + ":")) / 1024
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec).
-        return status_mib("VmHWM")
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     def read_mib():  # what this process has read from disk, or None where /proc/self/io is missing
         try:
@@ -55,8 +55,7 @@ SCRIPT = textwrap.dedent(
     for n in shape:
         numel *= n
     t = torch.from_file(path, shared=True, size=numel).view(shape)
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")  # the peak starts again from what is resident now
+    assert reset_process_peak()  # the peak starts again from what is resident now
     base, read0, started = status_mib("VmRSS"), read_mib(), time.perf_counter()
     steps = {}
 

@@ -314,25 +314,12 @@ def test_mark_face_gives_nan_precedence_over_inf_and_inf_over_finite():
 
 SCAN_MEMORY = textwrap.dedent(
     """
-    import resource, torch, tensorviz as tv
+    import torch, tensorviz as tv
 
-    def peak_mib():
-        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's peak (kept across fork and exec)
-        try:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from tensorviz.memory_sources import process_peak, reset_process_peak as reset_peak
 
-    def reset_peak():
-        try:  # the peak starts again from what is resident now
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")
-        except OSError:
-            pass
+    def peak_mib():  # VmHWM (see process_peak)
+        return process_peak() / 2**20
 
     t = torch.randn(2**13, 2**14)  # 512 MiB
     t[8000, 3] = float("nan")
