@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import textwrap
@@ -30,40 +29,6 @@ import lab
 import numpy as np
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
-
-
-def _spawn(cmd: list[str], cwd: Path, env: dict, log_path: Path) -> tuple[subprocess.Popen, IO[bytes]]:
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    return proc, log
-
-
-def _wait_until(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {proc.returncode}")
-        try:
-            if ready():
-                return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not answer within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,12 +57,6 @@ class NotebookServer(lab.LabServer):
             cmd.append("--allow-root")
         return cmd
 
-    def start(self, timeout: float = 60.0) -> None:
-        env = self._prepare_dirs()
-        self.proc, self._log = _spawn(self.command(), self.root, env, self.log_path)
-        _wait_until(
-            self.proc, lambda: self.api("GET", "/api/status", timeout=2) is not None, timeout, "jupyter notebook"
-        )
 
 
 def open_notebook7(page, name: str, cells=(), timeout: float = 60.0):
@@ -183,16 +142,16 @@ class MarimoServer:
             "--port", str(self.port),
             "--token-password", self.token,
         ]  # fmt: skip
-        self.proc, self._log = _spawn(cmd, self.root, self._env(), self.log_path)
+        self.proc, self._log = lab.spawn(cmd, self.root, self._env(), self.log_path)
 
         def ready() -> bool:
             with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as resp:
                 return resp.status == 200
 
-        _wait_until(self.proc, ready, timeout, "marimo run")
+        lab.wait_until(self.proc, ready, timeout, "marimo run")
 
     def stop(self) -> None:
-        _stop(self.proc)
+        lab.stop_process(self.proc)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -71,6 +72,43 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def spawn(cmd: list[str], cwd: Path, env: dict, log_path: Path) -> tuple[subprocess.Popen, IO[bytes]]:
+    """Start a server in its own process group, its output going to ``log_path``."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, log
+
+
+def wait_until(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``ready()`` (connection errors count as not yet) until it is true; fail if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        try:
+            if ready():
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer within {timeout:.0f} s")
+
+
+def stop_process(proc: subprocess.Popen | None) -> None:
+    """Stop a server started by :func:`spawn` and everything it started (its process group)."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=5)
 
 
 class LabServer:
@@ -152,8 +190,7 @@ class LabServer:
         )
         return env
 
-    def start(self, timeout: float = 60.0) -> None:
-        env = self._prepare_dirs()
+    def command(self) -> list[str]:
         cmd = [
             self.python, "-m", "jupyter", "lab",
             "--no-browser",
@@ -168,32 +205,16 @@ class LabServer:
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with code {self.proc.returncode}")
-            try:
-                self.api("GET", "/api/status", timeout=2)
-                return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not answer /api/status within {timeout:.0f} s")
+        return cmd
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = self._prepare_dirs()
+        cmd = self.command()
+        self.proc, self._log = spawn(cmd, self.root, env, self.log_path)
+        wait_until(self.proc, lambda: self.api("GET", "/api/status", timeout=2) is not None, timeout, " ".join(cmd[2:4]))
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=5)
+        stop_process(self.proc)
         if self._log is not None:
             self._log.close()
             self._log = None
