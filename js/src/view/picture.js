@@ -1,8 +1,10 @@
 // Paints a scene: SVG for outlines and text, Canvas 2D for cells, HTML for the axis labels.
 // Keeps each painted face's transform for hit-testing.
 import { applyAffine, axisColor, cellAt, invertAffine, LABEL_LEVEL_MAX } from "../layout.js";
-import { inkFor, rgbCss, specialRgb } from "../colormap.js";
+import { inkFor } from "../colormap.js";
 import { numberAt, rawAt } from "../decode.js";
+import { drawItems } from "../export/draw.js";
+import { specialItems } from "../export/faces.js";
 import { formatBlock, formatCompact, formatCount, formatValue, sampleText } from "../format.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -300,53 +302,26 @@ export class Picture {
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       const wrote = slot.text && exact && this.paintText(ctx, slot, r, cmap, part, font);
-      this.paintSpecials(ctx, slot, r, sy / k, font, !wrote);
+      this.paintSpecials(ctx, slot, r, font, !wrote);
       this.painted.push({ slot, result: r, wrote: !!wrote });
     });
   }
 
   /**
-   * NaN and ±inf stay visible: a glyph in large cells of flat faces, a dot in cells smaller than a few pixels.
+   * NaN and ±inf stay visible: a glyph in large cells of flat faces, a dot in cells smaller than a few pixels. The
+   * marks are the picture items an SVG export writes (export/faces.js `specialItems`), drawn at the pixel ratio.
    * @param {CanvasRenderingContext2D} ctx
    * @param {Slot} slot
    * @param {FaceResult} r
-   * @param {number} fromRow first row painted (cut-away rows above it are not)
    * @param {string} font
    * @param {boolean} glyphs whether large cells may get a NaN/inf glyph (not when values are written out)
    */
-  paintSpecials(ctx, slot, r, fromRow, font, glyphs) {
-    const face = r.values;
-    if (face.encoding !== "float32" && face.encoding !== "float64") return;
-    const [a, b, c, d] = slot.t;
-    const cw = Math.hypot(a, b) / face.cols;
-    const ch = Math.hypot(c, d) / face.rows;
-    const small = Math.min(cw, ch) < 4;
-    const glyph = !small && glyphs && Math.min(cw, ch) >= 18 && (slot.role === "flat" || slot.role === "front");
-    if (!small && !glyph) return;
-    const dpr = this.dpr;
-    let drawn = 0;
-    for (let i = 0; i < face.count && drawn < 400; i++) {
-      const v = /** @type {number} */ (face.data[i]);
-      if (Number.isFinite(v)) continue;
-      const y = Math.floor(i / face.cols);
-      if (y < fromRow) continue;
-      const x = i % face.cols;
-      const [px, py] = applyAffine(slot.t, (x + 0.5) / face.cols, (y + 0.5) / face.rows);
-      drawn++;
-      if (glyph) {
-        ctx.font = `600 ${Math.min(13, Math.floor(ch * 0.4)) * dpr}px ${font}`;
-        ctx.textAlign = "center";
-        ctx.textBaseline = "middle";
-        ctx.fillStyle = Number.isNaN(v) ? "#ffffff" : "rgba(20, 24, 32, 0.9)";
-        ctx.fillText(Number.isNaN(v) ? "NaN" : v > 0 ? "+∞" : "−∞", px * dpr, py * dpr);
-      } else {
-        const s = 3 * dpr;
-        ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
-        ctx.fillRect(px * dpr - s - dpr, py * dpr - s - dpr, 2 * s + 2 * dpr, 2 * s + 2 * dpr);
-        ctx.fillStyle = rgbCss(/** @type {import("../colormap.js").RGB} */ (specialRgb(v)));
-        ctx.fillRect(px * dpr - s, py * dpr - s, 2 * s, 2 * s);
-      }
-    }
+  paintSpecials(ctx, slot, r, font, glyphs) {
+    const marks = specialItems(slot, r, glyphs, font);
+    if (!marks.length) return;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    drawItems(ctx, marks);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
 
   /**
