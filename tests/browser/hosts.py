@@ -26,7 +26,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 import lab
-import numpy as np
+import pytest
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
@@ -39,24 +39,9 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 class NotebookServer(lab.LabServer):
     """A Jupyter Notebook 7 server (``jupyter notebook``): LabServer's dirs, settings and kernelspec, another app."""
 
-    def command(self) -> list[str]:
-        cmd = [
-            self.python, "-m", "jupyter", "notebook",
-            "--no-browser",
-            f"--port={self.port}",
-            "--port-retries=0",
-            f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={self.root}",
-            "--ServerApp.ip=127.0.0.1",
-            "--ServerApp.open_browser=False",
-            "--ServerApp.terminals_enabled=False",
-            "--JupyterNotebookApp.expose_app_in_browser=True",  # window.jupyterapp, as lab's helpers expect
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ]  # fmt: skip
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")
-        return cmd
-
+    APP = "notebook"
+    # window.jupyterapp, as lab's helpers expect
+    EXTRA_FLAGS = ("--JupyterNotebookApp.expose_app_in_browser=True",)
 
 
 def open_notebook7(page, name: str, cells=(), timeout: float = 60.0):
@@ -164,6 +149,21 @@ class MarimoServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def start_marimo(base: Path, name: str, cells) -> MarimoServer:
+    """Write the cells as marimo app ``name`` under ``base`` and serve it with ``marimo run``; fail the tests with the
+    server's log when it does not start."""
+    app = base / "app" / name
+    app.parent.mkdir()
+    app.write_text(marimo_app(cells))
+    server = MarimoServer(base, app)
+    try:
+        server.start()
+    except Exception as exc:
+        server.stop()
+        pytest.fail(f"marimo run did not start: {exc}\n--- marimo log tail ---\n{server.log_tail()}", pytrace=False)
+    return server
+
+
 def open_marimo(page, until: str, timeout: float = 90.0) -> None:
     """Open the app; return once an element matching ``until`` (e.g. the last cell's output) is on the page.
 
@@ -208,21 +208,8 @@ PLAYER = '.tensorviz[data-widget="op-player"]'
 MEMORY = '.tensorviz[data-widget="memory-monitor"]'
 
 
-def f32(s: str) -> np.float32:
-    return np.float32(float(s.replace("\u2212", "-")))
-
-
-def assert_same_value(shown: str | None, truth: str, what: str = "") -> None:
-    """The value a tooltip shows equals the kernel's (as float32; NaN equals NaN)."""
-    assert shown is not None, f"the tooltip shows no value {what}"
-    a, b = f32(shown), f32(truth)
-    assert a == b or (np.isnan(a) and np.isnan(b)), f"the tooltip shows {shown} but the kernel says {truth} {what}"
-
-
-def shows_size(text: str, n: int) -> bool:
-    """Whether a label shows the number n, written plainly or with thousands separators."""
-    plain = re.sub(r"(?<=\d)[,\u202f\u2009\u00a0 '](?=\d{3}\b)", "", text)
-    return re.search(rf"(?<![\d.]){n}(?![\d.])", plain) is not None
+# the checks of what a view shows, shared with the JupyterLab tests
+f32, assert_same_value, shows_size = lab.f32, lab.assert_same_value, lab.shows_size
 
 
 def check_axis_labels(root, axes, where: str = "") -> None:

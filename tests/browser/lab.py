@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -190,9 +192,12 @@ class LabServer:
         )
         return env
 
+    APP = "lab"  # the Jupyter app served (a subclass may serve another: "notebook")
+    EXTRA_FLAGS: tuple[str, ...] = ()
+
     def command(self) -> list[str]:
         cmd = [
-            self.python, "-m", "jupyter", "lab",
+            self.python, "-m", "jupyter", self.APP,
             "--no-browser",
             f"--port={self.port}",
             "--port-retries=0",
@@ -201,6 +206,7 @@ class LabServer:
             "--ServerApp.ip=127.0.0.1",
             "--ServerApp.open_browser=False",
             "--ServerApp.terminals_enabled=False",
+            *self.EXTRA_FLAGS,
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -576,6 +582,24 @@ def value_canvas_box(root) -> dict:
     if best is None:
         raise AssertionError("the widget has no visible canvas")
     return best
+
+
+def f32(s: str) -> np.float32:
+    """A value as written in the page (a Unicode minus included), as float32."""
+    return np.float32(float(s.replace("\u2212", "-")))
+
+
+def assert_same_value(shown: str | None, truth: str, what: str = "") -> None:
+    """The value a tooltip shows equals the kernel's (as float32; NaN equals NaN)."""
+    assert shown is not None, f"the tooltip shows no value {what}"
+    a, b = f32(shown), f32(truth)
+    assert a == b or (np.isnan(a) and np.isnan(b)), f"the tooltip shows {shown} but the kernel says {truth} {what}"
+
+
+def shows_size(text: str, n: int) -> bool:
+    """Whether a label shows the number n, written plainly or with thousands separators (1,000 / 1 000)."""
+    plain = re.sub(r"(?<=\d)[,\u202f\u2009\u00a0 '](?=\d{3}\b)", "", text)
+    return re.search(rf"(?<![\d.]){n}(?![\d.])", plain) is not None
 
 
 def hover_points(n: int = 9):

@@ -88,15 +88,7 @@ MARIMO_CELLS = [
 @pytest.fixture(scope="module")
 def marimo_page(browser, tmp_path_factory):
     base = tmp_path_factory.mktemp("marimo-batch")
-    app = base / "app" / "batch_app.py"
-    app.parent.mkdir()
-    app.write_text(hosts.marimo_app(MARIMO_CELLS))
-    server = hosts.MarimoServer(base, app)
-    try:
-        server.start()
-    except Exception as exc:
-        server.stop()
-        pytest.fail(f"marimo run did not start: {exc}\n--- marimo log tail ---\n{server.log_tail()}", pytrace=False)
+    server = hosts.start_marimo(base, "batch_app.py", MARIMO_CELLS)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=2)
     context.set_default_timeout(30_000)
     pg = context.new_page()

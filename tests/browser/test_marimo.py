@@ -72,15 +72,7 @@ CELLS = [
 @pytest.fixture(scope="module")
 def marimo_server(tmp_path_factory, chromium_path):
     base = tmp_path_factory.mktemp("marimo")
-    app = base / "app" / "tensorviz_hosts_app.py"
-    app.parent.mkdir()
-    app.write_text(hosts.marimo_app(CELLS))
-    server = hosts.MarimoServer(base, app)
-    try:
-        server.start()
-    except Exception as exc:
-        server.stop()
-        pytest.fail(f"marimo run did not start: {exc}\n--- marimo log tail ---\n{server.log_tail()}", pytrace=False)
+    server = hosts.start_marimo(base, "tensorviz_hosts_app.py", CELLS)
     yield server
     server.stop()
 

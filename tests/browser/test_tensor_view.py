@@ -10,32 +10,18 @@ from __future__ import annotations
 import re
 
 import lab
-import numpy as np
 import pixels
 import pytest
 
 CUBE = 't = torch.arange(24.).reshape(2, 3, 4) * 0.5 - 3\nview = tv.show(t, dims="D R C")\nview'
 
 
-def f32(s: str) -> np.float32:
-    return np.float32(float(s.replace("\u2212", "-")))
+f32, shows_size = lab.f32, lab.shows_size
 
 
 def kernel_value(page, var: str, index) -> str:
     """The kernel's own value of var[index], printed by a new cell."""
     return lab.run_print(page, f"print({var}[{', '.join(map(str, index))}].item())")
-
-
-def assert_same_f32(shown: str, truth: str, what: str = "") -> None:
-    assert shown is not None, f"tooltip shows no value {what}"
-    a, b = f32(shown), f32(truth)
-    assert a == b or (np.isnan(a) and np.isnan(b)), f"tooltip shows {shown} but the kernel says {truth} {what}"
-
-
-def shows_size(text: str, n: int) -> bool:
-    """Whether a label shows the number n, written plainly or with thousands separators (1,000 / 1 000)."""
-    plain = re.sub(r"(?<=\d)[,\u202f\u2009\u00a0 '](?=\d{3}\b)", "", text)
-    return re.search(rf"(?<![\d.]){n}(?![\d.])", plain) is not None
 
 
 def view_root(output):
@@ -88,7 +74,7 @@ def test_hover_shows_index_and_the_kernels_value(page, cube):
     lab.screenshot(lab.cell_of(cube), "cube-hover", scroll=False)  # the view's cell, tooltip included
     assert all(0 <= i < n for i, n in zip(index, (2, 3, 4), strict=True)), text
     assert index[0] == 0, f"the front face starts at depth 0, tooltip says {text!r}"
-    assert_same_f32(value, kernel_value(page, "t", index), f"at {index} ({text!r})")
+    lab.assert_same_value(value, kernel_value(page, "t", index), f"at {index} ({text!r})")
 
 
 def _depth_slider(root):
@@ -113,7 +99,7 @@ def test_depth_slider_draws_the_next_slice(page, cube):
         page, cube, rank=3, accept=lambda idx, v: idx[0] == 1 and idx[1] > 0 and idx[2] < 3
     )
     lab.screenshot(lab.cell_of(cube), "cube-depth1-hover", scroll=False)
-    assert_same_f32(value, kernel_value(page, "t", index), f"at {index} after moving to depth 1 ({text!r})")
+    lab.assert_same_value(value, kernel_value(page, "t", index), f"at {index} after moving to depth 1 ({text!r})")
     # the kernel sees the index the user picked (two-way trait)
     assert lab.run_print(page, "print(view.index[0])") == "1"
 
@@ -217,7 +203,7 @@ def test_2048_square_float32(page, nb):
         page,
         f"blk = big[{rows[0]}:{rows[1]}, {cols[0]}:{cols[1]}].flatten()\nprint(blk[blk.abs().argmax()].item())",
     )
-    assert_same_f32(value, truth, f"for the block {rows}×{cols} ({text!r})")
+    lab.assert_same_value(value, truth, f"for the block {rows}×{cols} ({text!r})")
 
 
 def test_wrong_number_of_dims_is_a_clear_value_error(page, nb):
