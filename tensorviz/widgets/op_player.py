@@ -160,10 +160,7 @@ class OpPlayer(anywidget.AnyWidget):
         """Save the animation of the step shown (``steps="all"``: every step) as a WebM video at ``fps`` frames a
         second: the frames the player shows, rendered one by one. It is recorded in real time (a step plays 1.4 to
         2.4 s), then written when it reaches the kernel. Asynchronous like save_png."""
-        steps = exports_client.check_steps(steps)
-        options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, 60)}
-        options["scale"] = exports_client.check_number("scale", scale, 0.5, 4)
-        return exports_client.request(self, "webm", path, options, timeout or self._clip_timeout(steps), "save_webm")
+        return self._save_clip("webm", path, steps, fps, 60, scale, (0.5, 4), timeout)
 
     def save_gif(
         self,
@@ -175,14 +172,25 @@ class OpPlayer(anywidget.AnyWidget):
     ) -> exports_client.ExportJob:
         """Save the animation of the step shown (``steps="all"``: every step) as a looping GIF at ``fps`` frames a
         second, at ``scale``× (2: slides; at most 255 colors). Asynchronous like save_png."""
-        steps = exports_client.check_steps(steps)
-        options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, 50)}
-        options["scale"] = exports_client.check_number("scale", scale, 0.25, 3)
-        return exports_client.request(self, "gif", path, options, timeout or self._clip_timeout(steps), "save_gif")
+        return self._save_clip("gif", path, steps, fps, 50, scale, (0.25, 3), timeout)
 
-    def _clip_timeout(self, steps: str) -> float:
-        """Long enough to play (and fetch) every step of a clip."""
-        return exports_client.DEFAULT_TIMEOUT + (6.0 * len(self._steps) if steps == "all" else 6.0)
+    def _save_clip(
+        self,
+        fmt: str,
+        path: str | pathlib.Path,
+        steps: str,
+        fps: float,
+        max_fps: float,
+        scale: float,
+        scales: tuple[float, float],
+        timeout: float | None,
+    ) -> exports_client.ExportJob:
+        """Ask a displayed player for an animation file, with a timeout long enough to play (and fetch) every step."""
+        steps = exports_client.check_steps(steps)
+        options = {"steps": steps, "fps": exports_client.check_number("fps", fps, 1, max_fps)}
+        options["scale"] = exports_client.check_number("scale", scale, *scales)
+        clip = exports_client.DEFAULT_TIMEOUT + (6.0 * len(self._steps) if steps == "all" else 6.0)
+        return exports_client.request(self, fmt, path, options, timeout or clip, f"save_{fmt}")
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if exports_client.route(self, content, _buffers):

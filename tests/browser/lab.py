@@ -337,6 +337,14 @@ def write_notebook(path: Path, cells=()) -> None:
     path.write_text(json.dumps(nb, indent=1))
 
 
+def open_with_tensorviz(page, name: str):
+    """Open notebook ``name`` (see :func:`open_notebook`) with torch and tensorviz imported in its kernel."""
+    nb = open_notebook(page, name)
+    text = run_print(page, "import torch, tensorviz as tv\nprint('ok')")
+    assert text == "ok", text
+    return nb
+
+
 def open_notebook(page, name: str, cells=(), timeout: float = 60.0):
     """Write notebook ``name`` into the server root, open it in JupyterLab, wait for an idle kernel.
 

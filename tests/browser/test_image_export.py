@@ -133,10 +133,7 @@ def webm_facts(data: bytes) -> dict:
 
 @pytest.fixture(scope="module")
 def nb(page):
-    nb = lab.open_notebook(page, "image_export.ipynb")
-    text = lab.run_print(page, "import torch, tensorviz as tv\nprint('ok')")
-    assert text == "ok", text
-    return nb
+    return lab.open_with_tensorviz(page, "image_export.ipynb")
 
 
 # -- TensorView ----------------------------------------------------------------------------------------------------

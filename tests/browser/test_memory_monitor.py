@@ -14,9 +14,7 @@ MONITOR = '.tensorviz[data-widget="memory-monitor"]'
 
 @pytest.fixture(scope="module")
 def nb(page):
-    nb = lab.open_notebook(page, "memory.ipynb")
-    assert lab.run_print(page, "import torch, tensorviz as tv\nprint('ok')") == "ok"
-    return nb
+    return lab.open_with_tensorviz(page, "memory.ipynb")
 
 
 def test_the_live_monitor_says_no_cuda_and_names_a_large_tensor(page, nb):

@@ -67,10 +67,7 @@ def player_cells(page, root, rank: int) -> dict[tuple[str, tuple[int, ...]], tup
 
 @pytest.fixture(scope="module")
 def nb(page):
-    nb = lab.open_notebook(page, "op_player.ipynb")
-    text = lab.run_print(page, "import torch, tensorviz as tv\nprint('ok')")
-    assert text == "ok", text
-    return nb
+    return lab.open_with_tensorviz(page, "op_player.ipynb")
 
 
 def test_a_traced_reshape_plays_and_its_last_frame_is_torchs_result(page, nb):

@@ -33,9 +33,7 @@ def conflicts(root) -> set[tuple[str, int]]:
 
 @pytest.fixture(scope="module")
 def nb(page):
-    nb = lab.open_notebook(page, "shape_errors.ipynb")
-    assert lab.run_print(page, "import torch, tensorviz as tv\nprint('ok')") == "ok"
-    return nb
+    return lab.open_with_tensorviz(page, "shape_errors.ipynb")
 
 
 def test_a_bad_reshape_shows_twelve_elements_failing_to_fill_fifteen_places(page, nb):
