@@ -148,7 +148,8 @@ def reset_peak(device: str | torch.device | None = None) -> bool:
     """Start ``peak`` afresh on a CUDA (or XPU) device; ``None`` means the current CUDA device.
 
     Only an initialized device is reset (resetting would otherwise initialize it); returns whether it
-    was. The CPU entry's peak (the process's peak resident memory) cannot be reset.
+    was. The CPU entry's peak (the process's peak resident memory) is left alone: it is the whole process's,
+    not the tensors' (:func:`reset_process_peak` restarts it where the platform can).
 
     >>> reset_peak("cpu")
     False
